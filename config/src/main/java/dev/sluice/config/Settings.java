@@ -1,0 +1,169 @@
+// The table of every [pgbouncer] setting Sluice understands: add a setting by adding one line here.
+package dev.sluice.config;
+
+import static java.time.temporal.ChronoUnit.MILLIS;
+import static java.time.temporal.ChronoUnit.SECONDS;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * All settings, with PgBouncer's names, defaults and meanings unless a description says otherwise.
+ * Durations written as bare numbers are seconds, as in PgBouncer (tcp_user_timeout: milliseconds);
+ * a zero duration or limit means "disabled" / "unlimited" where PgBouncer says so.
+ */
+public final class Settings {
+    // Declared before the constants: each define() call below registers into it, in order.
+    private static final Map<String, Setting<?>> BY_NAME = new LinkedHashMap<>();
+
+    private static final ValueType<Integer> PORT = ValueType.integer(0, 65535);
+    private static final ValueType<Integer> POOL = ValueType.integer(0, 100_000);
+    private static final ValueType<Integer> CONNS = ValueType.integer(0, 1_000_000);
+    private static final ValueType<Duration> SECS = ValueType.duration(SECONDS);
+    private static final ValueType<Boolean> BOOL = ValueType.bool();
+    private static final ValueType<String> TEXT = ValueType.string();
+    private static final ValueType<List<String>> LIST = ValueType.list();
+
+    public static final Setting<String> LISTEN_ADDR = define("listen_addr", TEXT, "127.0.0.1",
+            "address to listen on; '*' for all. PgBouncer leaves it unset, Sluice defaults to loopback");
+    public static final Setting<Integer> LISTEN_PORT = define("listen_port", PORT, 6432,
+            "TCP port to listen on; 0 picks a free port (useful in tests)");
+    public static final Setting<AuthType> AUTH_TYPE = define("auth_type",
+            ValueType.enumeration(AuthType.class, AuthType::parse), AuthType.MD5, "how clients authenticate");
+    public static final Setting<String> AUTH_FILE = define("auth_file", ValueType.optionalString(), null,
+            "userlist file with \"user\" \"secret\" lines; relative to the ini file's directory");
+    public static final Setting<PoolMode> POOL_MODE = define("pool_mode",
+            ValueType.enumeration(PoolMode.class, PoolMode::parse), PoolMode.TRANSACTION,
+            "when a server goes back to the pool (PgBouncer defaults to session)");
+    public static final Setting<Integer> DEFAULT_POOL_SIZE = define("default_pool_size", ValueType.integer(1, 100_000), 20,
+            "server connections per (database, user) pool");
+    public static final Setting<Integer> MIN_POOL_SIZE = define("min_pool_size", POOL, 0,
+            "keep at least this many server connections open per pool");
+    public static final Setting<Integer> RESERVE_POOL_SIZE = define("reserve_pool_size", POOL, 0,
+            "extra connections a pool may open when clients wait longer than reserve_pool_timeout");
+    public static final Setting<Duration> RESERVE_POOL_TIMEOUT = define("reserve_pool_timeout", SECS, Duration.ofSeconds(5),
+            "how long a client waits before the reserve pool is used");
+    public static final Setting<Integer> MAX_CLIENT_CONN = define("max_client_conn", ValueType.integer(1, 1_000_000), 100,
+            "maximum client connections accepted");
+    public static final Setting<Integer> MAX_DB_CONNECTIONS = define("max_db_connections", CONNS, 0,
+            "maximum server connections per database, all users together; 0 = unlimited");
+    public static final Setting<Integer> MAX_USER_CONNECTIONS = define("max_user_connections", CONNS, 0,
+            "maximum server connections per user, all databases together; 0 = unlimited");
+    public static final Setting<String> SERVER_RESET_QUERY = define("server_reset_query", TEXT, "DISCARD ALL",
+            "run on a server before another client gets it (session mode, or always); empty = none");
+    public static final Setting<Boolean> SERVER_RESET_QUERY_ALWAYS = define("server_reset_query_always", BOOL, false,
+            "run server_reset_query in every pool mode, not only session mode");
+    public static final Setting<List<String>> ADMIN_USERS = define("admin_users", LIST, List.of(),
+            "users allowed to run any admin console command");
+    public static final Setting<List<String>> STATS_USERS = define("stats_users", LIST, List.of(),
+            "users allowed read-only SHOW commands on the admin console");
+    public static final Setting<List<String>> IGNORE_STARTUP_PARAMETERS = define("ignore_startup_parameters", LIST, List.of(),
+            "extra startup parameters to accept and drop (common driver ones are always accepted)");
+    public static final Setting<Duration> QUERY_WAIT_TIMEOUT = define("query_wait_timeout", SECS, Duration.ofSeconds(120),
+            "longest a client waits for a server before it is refused; 0 = forever");
+    public static final Setting<Duration> QUERY_TIMEOUT = define("query_timeout", SECS, Duration.ZERO,
+            "queries running longer are cancelled and the server closed; 0 = disabled");
+    public static final Setting<Duration> CLIENT_LOGIN_TIMEOUT = define("client_login_timeout", SECS, Duration.ofSeconds(60),
+            "clients that do not finish logging in within this are disconnected; 0 = disabled");
+    public static final Setting<Duration> CLIENT_IDLE_TIMEOUT = define("client_idle_timeout", SECS, Duration.ZERO,
+            "idle client connections are closed after this; 0 = disabled");
+    public static final Setting<Duration> IDLE_TRANSACTION_TIMEOUT = define("idle_transaction_timeout", SECS, Duration.ZERO,
+            "clients idle inside a transaction are disconnected after this; 0 = disabled");
+    public static final Setting<Duration> SERVER_CONNECT_TIMEOUT = define("server_connect_timeout", SECS, Duration.ofSeconds(15),
+            "limit for connecting to and logging in on a server");
+    public static final Setting<Duration> SERVER_LOGIN_RETRY = define("server_login_retry", SECS, Duration.ofSeconds(15),
+            "wait before retrying after a failed server connect or login");
+    public static final Setting<Duration> SERVER_LIFETIME = define("server_lifetime", SECS, Duration.ofSeconds(3600),
+            "unused servers older than this are closed; 0 = use once in session mode only");
+    public static final Setting<Duration> SERVER_IDLE_TIMEOUT = define("server_idle_timeout", SECS, Duration.ofSeconds(600),
+            "servers idle longer than this are closed; 0 = disabled");
+    public static final Setting<Duration> SERVER_CHECK_DELAY = define("server_check_delay", SECS, Duration.ofSeconds(30),
+            "idle servers unused for longer than this are health-checked before reuse; 0 = always");
+    public static final Setting<String> SERVER_CHECK_QUERY = define("server_check_query", TEXT, "",
+            "health-check query; empty = an empty query (cheapest round trip)");
+    public static final Setting<Duration> CANCEL_WAIT_TIMEOUT = define("cancel_wait_timeout", SECS, Duration.ofSeconds(10),
+            "longest a cancel request waits for a server to send it on; 0 = forever");
+    public static final Setting<Integer> MAX_PACKET_SIZE = define("max_packet_size", ValueType.integer(1024, Integer.MAX_VALUE),
+            Integer.MAX_VALUE, "largest protocol message accepted in bytes; bigger ones are refused");
+    public static final Setting<Integer> PKT_BUF = define("pkt_buf", ValueType.integer(512, 16 * 1024 * 1024), 4096,
+            "initial read buffer size per connection in bytes");
+    public static final Setting<Integer> MAX_PREPARED_STATEMENTS = define("max_prepared_statements", POOL, 200,
+            "prepared statements tracked per server in transaction mode (LRU); 0 = no tracking");
+    public static final Setting<Boolean> APPLICATION_NAME_ADD_HOST = define("application_name_add_host", BOOL, false,
+            "append the client's host and port to application_name");
+    public static final Setting<Boolean> TCP_KEEPALIVE = define("tcp_keepalive", BOOL, true,
+            "enable TCP keepalive on client and server sockets");
+    public static final Setting<Duration> TCP_KEEPIDLE = define("tcp_keepidle", SECS, Duration.ZERO,
+            "idle time before the first keepalive probe; 0 = OS default");
+    public static final Setting<Duration> TCP_KEEPINTVL = define("tcp_keepintvl", SECS, Duration.ZERO,
+            "time between keepalive probes; 0 = OS default");
+    public static final Setting<Integer> TCP_KEEPCNT = define("tcp_keepcnt", ValueType.integer(0, 1000), 0,
+            "unanswered probes before the connection is dropped; 0 = OS default");
+    public static final Setting<Duration> TCP_USER_TIMEOUT = define("tcp_user_timeout", ValueType.duration(MILLIS), Duration.ZERO,
+            "TCP_USER_TIMEOUT, bare numbers in milliseconds as in PgBouncer; 0 = OS default");
+    public static final Setting<Boolean> LOG_CONNECTIONS = define("log_connections", BOOL, true,
+            "log successful logins");
+    public static final Setting<Boolean> LOG_DISCONNECTIONS = define("log_disconnections", BOOL, true,
+            "log disconnections with the reason");
+
+    /**
+     * PgBouncer 1.2x settings Sluice accepts without error but does not act on, so an existing
+     * pgbouncer.ini loads; each one found produces a warning rather than silence.
+     */
+    private static final Set<String> NOT_IMPLEMENTED = Set.of(
+            "logfile", "pidfile", "user", "conffile", "service_name", "job_name",
+            "unix_socket_dir", "unix_socket_mode", "unix_socket_group", "so_reuseport", "peer_id",
+            "listen_backlog", "sbuf_loopcnt", "tcp_defer_accept", "tcp_socket_buffer", "suspend_timeout",
+            "auth_hba_file", "auth_ident_file", "auth_query", "auth_user", "auth_dbname", "auth_ldap_options",
+            "syslog", "syslog_ident", "syslog_facility", "verbose", "log_stats", "log_pooler_errors",
+            "stats_period", "autodb_idle_timeout", "dns_max_ttl", "dns_nxdomain_ttl",
+            "dns_zone_check_period", "resolv_conf", "server_round_robin", "server_fast_close",
+            "disable_pqexec", "track_extra_parameters", "max_db_client_connections",
+            "max_user_client_connections", "query_wait_notify", "scram_iterations", "transaction_timeout",
+            "client_tls_sslmode", "client_tls_key_file", "client_tls_cert_file", "client_tls_ca_file",
+            "client_tls_protocols", "client_tls_ciphers", "client_tls13_ciphers", "client_tls_ecdhcurve",
+            "client_tls_dheparams", "server_tls_sslmode", "server_tls_key_file", "server_tls_cert_file",
+            "server_tls_ca_file", "server_tls_protocols", "server_tls_ciphers", "server_tls13_ciphers");
+
+    private Settings() {
+    }
+
+    private static <T> Setting<T> define(String name, ValueType<T> type, T defaultValue, String description) {
+        Setting<T> setting = new Setting<>(name, type, defaultValue, description);
+        BY_NAME.put(name, setting);
+        return setting;
+    }
+
+    /** Every setting, in declaration order. */
+    public static Collection<Setting<?>> all() {
+        return Collections.unmodifiableCollection(BY_NAME.values());
+    }
+
+    /** The setting with this ini key (case-insensitive), or null. */
+    public static Setting<?> byName(String name) {
+        return BY_NAME.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** True for PgBouncer settings that Sluice reads without error but ignores. */
+    public static boolean isNotImplemented(String name) {
+        return NOT_IMPLEMENTED.contains(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** The closest known or accepted setting name to a misspelt one, or null if nothing is close. */
+    public static String suggest(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        String best = Spelling.nearest(lower, BY_NAME.keySet());
+        String ignored = Spelling.nearest(lower, NOT_IMPLEMENTED);
+        if (best == null || (ignored != null
+                && Spelling.distance(lower, ignored) < Spelling.distance(lower, best))) {
+            return ignored;
+        }
+        return best;
+    }
+}

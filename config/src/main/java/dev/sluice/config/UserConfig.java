@@ -1,0 +1,54 @@
+// One [users] entry: per-user overrides of pool mode, pool size and connection limit.
+package dev.sluice.config;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * A {@code [users]} line such as {@code reporting = pool_mode=session pool_size=5}. Null fields
+ * mean "not set": the database entry or the [pgbouncer] default applies.
+ */
+public record UserConfig(String name, PoolMode poolMode, Integer poolSize, Integer maxUserConnections) {
+
+    private static final Set<String> KEYS = Set.of("pool_mode", "pool_size", "max_user_connections");
+    /** Newer PgBouncer per-user keys that Sluice reads but ignores, with a warning. */
+    private static final Set<String> NOT_IMPLEMENTED = Set.of("reserve_pool_size", "max_user_client_connections",
+            "query_timeout", "idle_transaction_timeout", "client_idle_timeout");
+
+    public UserConfig {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("user entry needs a name");
+        }
+    }
+
+    /** Parses a connection-string style value outside any file. */
+    public static UserConfig parse(String name, String value) throws ConfigException {
+        return parse(name, value, Origin.CODE, warning -> { });
+    }
+
+    static UserConfig parse(String name, String value, Origin origin, Consumer<String> warnings)
+            throws ConfigException {
+        String what = "user '" + name + "': ";
+        Map<String, String> kv;
+        try {
+            kv = ConnString.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw origin.error(null, what + e.getMessage());
+        }
+        for (String key : kv.keySet()) {
+            if (NOT_IMPLEMENTED.contains(key)) {
+                warnings.accept("user key " + key + " is accepted but not implemented by Sluice; ignored ("
+                        + origin + ")");
+            } else if (!KEYS.contains(key)) {
+                String hint = Spelling.nearest(key, KEYS);
+                throw origin.error(key, what + "unknown key '" + key + "'"
+                        + (hint == null ? "" : "; did you mean '" + hint + "'?"));
+            }
+        }
+        return new UserConfig(name,
+                DatabaseConfig.typed(kv, "pool_mode", Settings.POOL_MODE.type(), origin, what),
+                DatabaseConfig.typed(kv, "pool_size", Settings.DEFAULT_POOL_SIZE.type(), origin, what),
+                DatabaseConfig.typed(kv, "max_user_connections", Settings.MAX_USER_CONNECTIONS.type(), origin, what));
+    }
+}

@@ -1,0 +1,58 @@
+// Periodic maintenance: the one place that owns time (wait limits, server lifetimes, login timeouts).
+package dev.sluice.proxy;
+
+import dev.sluice.protocol.SqlState;
+import dev.sluice.proxy.client.ClientConnection;
+import dev.sluice.proxy.pool.DisconnectReason;
+import dev.sluice.proxy.pool.Pool;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs every {@link #PERIOD_MILLIS} ms (PgBouncer's janitor runs 3 times a second) on one event loop. */
+final class Janitor implements Runnable {
+    static final long PERIOD_MILLIS = 200;
+    private static final Logger log = LoggerFactory.getLogger(Janitor.class);
+    private final Proxy proxy;
+    private ScheduledFuture<?> task;
+
+    Janitor(Proxy proxy) {
+        this.proxy = proxy;
+    }
+
+    void start() {
+        task = proxy.loops().get(0).scheduleWithFixedDelay(this, PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    void stop() {
+        if (task != null) {
+            task.cancel(false);
+        }
+    }
+
+    @Override
+    public void run() {
+        try {
+            long now = System.nanoTime();
+            for (Pool pool : proxy.pools().all()) {
+                pool.maintain(now);
+            }
+            long loginLimit = proxy.config().clientLoginTimeout().toNanos();
+            if (loginLimit > 0) {
+                for (Map.Entry<ClientConnection, Long> e : proxy.loggingIn().entrySet()) {
+                    if (now - e.getValue() > loginLimit) {
+                        proxy.loginFinished(e.getKey());
+                        e.getKey().failFromPool(SqlState.PROTOCOL_VIOLATION,
+                                "client_login_timeout: login not finished within "
+                                        + proxy.config().clientLoginTimeout().toMillis() + " ms",
+                                DisconnectReason.CLIENT_LOGIN_TIMEOUT);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            log.error("janitor run failed", e); // keep running: the next tick retries
+        }
+    }
+}

@@ -1,0 +1,170 @@
+// The `sluice` command: reads the config (file, URL or DATABASE_URL, then SLUICE_* overrides) and runs the pooler.
+package dev.sluice.proxy;
+
+import dev.sluice.config.BackendUrl;
+import dev.sluice.config.ConfigException;
+import dev.sluice.config.IniLoader;
+import dev.sluice.config.PoolMode;
+import dev.sluice.config.Settings;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.UrlConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Exit codes: 0 clean shutdown (SIGTERM/SIGINT), 1 runtime failure, 2 usage or configuration error. */
+@Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "A PostgreSQL connection pooler. Point your DATABASE_URL at it.",
+        footer = {"", "With neither --config nor --backend, DATABASE_URL is used.",
+                "Any [pgbouncer] setting can be overridden with SLUICE_<SETTING> (e.g. SLUICE_DEFAULT_POOL_SIZE=10)."})
+public final class Main implements Callable<Integer> {
+    static final int EXIT_RUNTIME = 1;
+    static final int EXIT_USAGE = 2;
+    private static final String DEFAULT_LISTEN = "127.0.0.1:6432";
+
+    @Option(names = "--config", paramLabel = "FILE", description = "PgBouncer-style ini file")
+    Path config;
+
+    @Option(names = "--backend", paramLabel = "URL", description = "postgres://USER:PASSWORD@HOST:PORT/DB to proxy")
+    String backend;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT",
+            description = "where clients connect (default: listen_addr:listen_port, else " + DEFAULT_LISTEN + ")")
+    String listen;
+
+    @Option(names = "--pool-mode", paramLabel = "MODE", description = "session, transaction or statement")
+    String poolMode;
+
+    @Option(names = "--pool-size", paramLabel = "N", description = "server connections per (database, user)")
+    Integer poolSize;
+
+    private final Map<String, String> env;
+    private final CountDownLatch stop = new CountDownLatch(1);
+
+    Main(Map<String, String> env) {
+        this.env = env;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.getenv()));
+    }
+
+    static int run(String[] args, Map<String, String> env) {
+        CommandLine cl = new CommandLine(new Main(env));
+        cl.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_RUNTIME);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("sluice: " + ex.getMessage());
+            err.println("Try 'sluice --help' for more information.");
+            return EXIT_USAGE;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        SluiceConfig cfg;
+        try {
+            cfg = load();
+        } catch (ConfigException | IllegalArgumentException e) {
+            System.err.println("sluice: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        Logger log = LoggerFactory.getLogger("dev.sluice");
+        cfg.warnings().forEach(log::warn);
+        SluiceServer server;
+        try {
+            server = SluiceServer.start(cfg);
+        } catch (Exception e) {
+            System.err.println("sluice: cannot listen on " + cfg.listenAddr() + ":" + cfg.listenPort() + ": "
+                    + e.getMessage());
+            return EXIT_RUNTIME;
+        }
+        installSignals();
+        System.out.println(banner(cfg, server));
+        System.out.flush();
+        stop.await();
+        log.info("shutting down");
+        server.close();
+        return 0;
+    }
+
+    private SluiceConfig load() throws ConfigException {
+        SluiceConfig.Builder b;
+        if (config != null) {
+            if (backend != null) {
+                throw new ConfigException("give either --config or --backend, not both");
+            }
+            b = IniLoader.load(config).toBuilder();
+        } else {
+            String url = backend != null ? backend : env.get("DATABASE_URL");
+            if (url == null || url.isBlank()) {
+                throw new ConfigException("nothing to proxy: give --config FILE, --backend URL or set DATABASE_URL");
+            }
+            b = UrlConfig.builder(BackendUrl.parse(url));
+        }
+        SluiceConfig cfg = b.build().withEnvironment(env);
+        if (listen != null) {
+            int colon = listen.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new ConfigException("--listen " + listen + ": expected HOST:PORT");
+            }
+            cfg = cfg.with(Settings.LISTEN_ADDR, listen.substring(0, colon))
+                    .with(Settings.LISTEN_PORT, Settings.LISTEN_PORT.parse(listen.substring(colon + 1)));
+        }
+        if (poolMode != null) {
+            cfg = cfg.with(Settings.POOL_MODE, PoolMode.parse(poolMode));
+        }
+        if (poolSize != null) {
+            cfg = cfg.with(Settings.DEFAULT_POOL_SIZE, poolSize);
+        }
+        return cfg;
+    }
+
+    private void installSignals() {
+        // handled signals let main() return normally, so the exit code is 0 rather than 143
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> stop.countDown());
+            } catch (IllegalArgumentException e) {
+                Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            }
+        }
+    }
+
+    static String banner(SluiceConfig cfg, SluiceServer server) {
+        String host = cfg.listenAddr().equals("0.0.0.0") || cfg.listenAddr().equals("*") ? "127.0.0.1" : cfg.listenAddr();
+        StringBuilder sb = new StringBuilder();
+        sb.append("Sluice ").append(Version.text()).append(" listening on ").append(host).append(':')
+                .append(server.port()).append(" (").append(cfg.poolMode()).append(" pooling, pool size ")
+                .append(cfg.defaultPoolSize()).append(")\n");
+        cfg.databases().values().forEach(db -> {
+            String user = db.user() != null ? db.user() : "USER";
+            sb.append("  ").append(db.name()).append(" -> ").append(db.host()).append(':').append(db.port())
+                    .append('/').append(db.dbname() != null ? db.dbname() : db.name()).append('\n')
+                    .append("  connect: psql 'postgres://").append(user).append("@").append(host).append(':')
+                    .append(server.port()).append('/').append(db.isFallback() ? "DBNAME" : db.name()).append("'\n");
+        });
+        return sb.toString().stripTrailing();
+    }
+
+    /** Version from the jar manifest (set by the build). */
+    static final class Version implements CommandLine.IVersionProvider {
+        static String text() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return v != null ? v : "dev";
+        }
+
+        @Override
+        public String[] getVersion() {
+            return new String[] {"sluice " + text()};
+        }
+    }
+}

@@ -1,0 +1,88 @@
+// The running pooler's shared parts: config, event loops, pools, cancel keys, client admission.
+package dev.sluice.proxy;
+
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.proxy.client.CancelRegistry;
+import dev.sluice.proxy.client.ClientConnection;
+import dev.sluice.proxy.client.ScramVerifiers;
+import dev.sluice.proxy.pool.LoopSet;
+import dev.sluice.proxy.pool.PoolRegistry;
+import dev.sluice.proxy.server.ServerConnector;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Thread-safe: reached from every event loop. */
+public final class Proxy {
+    private final SluiceConfig config;
+    private final LoopSet loops;
+    private final PoolRegistry pools;
+    private final CancelRegistry cancels = new CancelRegistry();
+    private final ScramVerifiers verifiers = new ScramVerifiers();
+    private final AtomicInteger clients = new AtomicInteger();
+    /** Clients still logging in, with when they connected (for client_login_timeout). */
+    private final Map<ClientConnection, Long> loggingIn = new ConcurrentHashMap<>();
+
+    public Proxy(SluiceConfig config, LoopSet loops, ServerConnector connector) {
+        this.config = config;
+        this.loops = loops;
+        this.pools = new PoolRegistry(config, connector, loops);
+    }
+
+    public SluiceConfig config() {
+        return config;
+    }
+
+    public LoopSet loops() {
+        return loops;
+    }
+
+    public PoolRegistry pools() {
+        return pools;
+    }
+
+    public CancelRegistry cancels() {
+        return cancels;
+    }
+
+    public ScramVerifiers verifiers() {
+        return verifiers;
+    }
+
+    public int maxMessageLength() {
+        return config.maxPacketSize();
+    }
+
+    public String secretOf(String user) {
+        return config.userlist().secret(user);
+    }
+
+    /** Counts a client against max_client_conn; false (and not counted) when the limit is reached. */
+    public boolean clientAdmitted() {
+        if (clients.incrementAndGet() > config.maxClientConn()) {
+            clients.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    public void clientGone() {
+        clients.decrementAndGet();
+    }
+
+    public int clientCount() {
+        return clients.get();
+    }
+
+    public void loginStarted(ClientConnection c) {
+        loggingIn.put(c, System.nanoTime());
+    }
+
+    public void loginFinished(ClientConnection c) {
+        loggingIn.remove(c);
+    }
+
+    Map<ClientConnection, Long> loggingIn() {
+        return loggingIn;
+    }
+}

@@ -1,0 +1,99 @@
+// Starts and stops the pooler: event loops, the listening socket, the janitor.
+package dev.sluice.proxy;
+
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.protocol.StartupDecoder;
+import dev.sluice.proxy.client.ClientConnection;
+import dev.sluice.proxy.pool.LoopSet;
+import dev.sluice.proxy.server.ServerConnector;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One instance per process (tests start several). Clients and servers share the worker loops. */
+public final class SluiceServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
+
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final Proxy proxy;
+    private final Janitor janitor;
+    private final Channel listener;
+
+    private SluiceServer(EventLoopGroup boss, EventLoopGroup workers, Proxy proxy, Channel listener) {
+        this.boss = boss;
+        this.workers = workers;
+        this.proxy = proxy;
+        this.listener = listener;
+        this.janitor = new Janitor(proxy);
+        janitor.start();
+    }
+
+    /** Binds {@code listen_addr:listen_port} (port 0 picks a free one). */
+    public static SluiceServer start(SluiceConfig config) throws InterruptedException {
+        return start(config, Runtime.getRuntime().availableProcessors());
+    }
+
+    public static SluiceServer start(SluiceConfig config, int threads) throws InterruptedException {
+        boolean epoll = Epoll.isAvailable();
+        EventLoopGroup boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+        EventLoopGroup workers = epoll ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
+        try {
+            Bootstrap serverSide = new Bootstrap().channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class);
+            SocketOptions.client(serverSide, config, epoll);
+            LoopSet loops = new LoopSet(workers);
+            Proxy proxy = new Proxy(config, loops, new ServerConnector(serverSide));
+            ServerBootstrap b = new ServerBootstrap().group(boss, workers)
+                    .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(new StartupDecoder(), new ClientConnection(proxy));
+                        }
+                    });
+            SocketOptions.server(b, config, epoll);
+            Channel ch = b.bind(config.listenAddr(), config.listenPort()).sync().channel();
+            log.debug("listening on {} with {} event loops ({})", ch.localAddress(), threads, epoll ? "epoll" : "nio");
+            return new SluiceServer(boss, workers, proxy, ch);
+        } catch (InterruptedException | RuntimeException e) {
+            boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    public int port() {
+        return address().getPort();
+    }
+
+    public Proxy proxy() {
+        return proxy;
+    }
+
+    /** Stops listening and closes every connection; servers are closed, PostgreSQL rolls back what was open. */
+    @Override
+    public void close() {
+        janitor.stop();
+        listener.close().awaitUninterruptibly();
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+}

@@ -1,0 +1,268 @@
+// What Sluice knows about a client beyond its socket: identity, login exchange, wanted settings, cancel key.
+package dev.sluice.proxy.client;
+
+import dev.sluice.config.AuthType;
+import dev.sluice.protocol.AuthenticationOk;
+import dev.sluice.protocol.BackendKeyData;
+import dev.sluice.protocol.CancelRequest;
+import dev.sluice.protocol.GssEncRequest;
+import dev.sluice.protocol.ParameterStatus;
+import dev.sluice.protocol.ProtocolException;
+import dev.sluice.protocol.ReadyForQuery;
+import dev.sluice.protocol.SqlState;
+import dev.sluice.protocol.SslRequest;
+import dev.sluice.protocol.StartupDecoder;
+import dev.sluice.protocol.StartupMessage;
+import dev.sluice.protocol.StartupPacket;
+import dev.sluice.protocol.TransactionStatus;
+import dev.sluice.proxy.Proxy;
+import dev.sluice.proxy.pool.DisconnectReason;
+import dev.sluice.proxy.pool.Pool;
+import dev.sluice.proxy.relay.FrameScanner.Action;
+import dev.sluice.proxy.server.ServerConnection;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs on the client's loop; the login part ends when {@link ClientConnection#loggedIn} is called. */
+public final class ClientSession {
+    private static final Logger log = LoggerFactory.getLogger("dev.sluice.proxy.client");
+
+    private final Proxy proxy;
+    private final ClientConnection conn;
+    private final int id;
+    private final int secret;
+    private InetSocketAddress address;
+    private String user;
+    private String database;
+    private Map<String, String> startupSettings = Map.of();
+    private ClientLogin login;
+    private Pool pool;
+    private ParamSet params;
+    private boolean welcomed;
+    private boolean counted;
+    private long connectedAt = System.currentTimeMillis();
+
+    ClientSession(Proxy proxy, ClientConnection conn) {
+        this.proxy = proxy;
+        this.conn = conn;
+        this.id = proxy.cancels().newId();
+        this.secret = proxy.cancels().newSecret();
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public int secret() {
+        return secret;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    public String applicationName() {
+        return params != null ? params.get("application_name") : startupSettings.get("application_name");
+    }
+
+    public InetSocketAddress address() {
+        return address;
+    }
+
+    public Pool pool() {
+        return pool;
+    }
+
+    boolean welcomed() {
+        return welcomed;
+    }
+
+    void accepted(InetSocketAddress remote) {
+        address = remote;
+        proxy.cancels().register(id, conn);
+        proxy.loginStarted(conn);
+    }
+
+    // ------------------------------------------------------------------ startup
+
+    void onStartup(ChannelHandlerContext ctx, StartupPacket packet) {
+        if (packet instanceof SslRequest || packet instanceof GssEncRequest) {
+            // TLS and GSS encryption are not offered (yet): 'N' and the client goes on in plain text
+            ctx.writeAndFlush(ctx.alloc().buffer(1).writeByte('N'));
+        } else if (packet instanceof CancelRequest cancel) {
+            proxy.cancels().cancel(cancel.processId(), cancel.secretKey());
+            ctx.close();
+        } else if (packet instanceof StartupMessage startup) {
+            ctx.pipeline().remove(StartupDecoder.class);
+            start(ctx, startup);
+        }
+    }
+
+    private void start(ChannelHandlerContext ctx, StartupMessage startup) {
+        user = startup.user();
+        database = startup.database();
+        startupSettings = StartupOptions.settings(startup.parameters(), proxy.config().ignoreStartupParameters());
+        if (!proxy.clientAdmitted()) {
+            counted = false;
+            conn.fatal(SqlState.TOO_MANY_CONNECTIONS, "no more connections allowed (max_client_conn="
+                    + proxy.config().maxClientConn() + ")", DisconnectReason.LIMIT);
+            return;
+        }
+        counted = true;
+        pool = proxy.pools().pool(database, user); // ProtocolException 3D000 for an unknown database
+        AuthType type = proxy.config().authType();
+        login = new ClientLogin(type, user, proxy.secretOf(user), proxy.verifiers());
+        try {
+            if (login.start(ctx.channel(), type)) {
+                authenticated();
+            } else {
+                conn.scanLogin(); // password messages may already be buffered
+            }
+        } catch (ClientLogin.Failed f) {
+            conn.fatal(f.sqlState, f.getMessage(), DisconnectReason.AUTH_FAILED);
+        }
+    }
+
+    Action onLoginMessage(byte type, ByteBuf buf, int index, int length) {
+        if (type == 'X') {
+            conn.close(DisconnectReason.CLIENT_CLOSE);
+            return Action.CONSUME_AND_PAUSE;
+        }
+        if (type != 'p' || login == null) {
+            throw new ProtocolException(SqlState.PROTOCOL_VIOLATION,
+                    "expected a password message during authentication, got '" + (char) type + "'");
+        }
+        try {
+            if (login.onPasswordMessage(conn.channel(), buf.slice(index + 5, length - 5)) == ClientLogin.Step.DONE) {
+                // not from inside the scanner's callback: linking resumes that same scanner
+                conn.channel().eventLoop().execute(this::authenticated);
+                return Action.CONSUME_AND_PAUSE;
+            }
+        } catch (ClientLogin.Failed f) {
+            conn.fatal(f.sqlState, f.getMessage(), DisconnectReason.AUTH_FAILED);
+            return Action.CONSUME_AND_PAUSE;
+        }
+        return Action.CONSUME;
+    }
+
+    private void authenticated() {
+        if (conn.isClosed()) {
+            return;
+        }
+        login = null;
+        proxy.loginFinished(conn);
+        ByteBuf out = conn.channel().alloc().buffer(16);
+        AuthenticationOk.INSTANCE.encode(out);
+        conn.channel().write(out, conn.channel().voidPromise());
+        conn.loggedIn(pool);
+    }
+
+    /** ParameterStatus for every reported setting, the proxy's own cancel key, ReadyForQuery. */
+    void sendWelcome(Map<String, String> welcome) {
+        Map<String, String> wanted = new HashMap<>(welcome);
+        wanted.putAll(startupSettings);
+        params = ParamSet.of(wanted);
+        ByteBuf out = conn.channel().alloc().buffer(512);
+        for (Map.Entry<String, String> e : welcome.entrySet()) {
+            new ParameterStatus(e.getKey(), params.get(e.getKey())).encode(out);
+        }
+        new BackendKeyData(id, secret).encode(out);
+        new ReadyForQuery(TransactionStatus.IDLE).encode(out);
+        conn.channel().write(out, conn.channel().voidPromise());
+        welcomed = true;
+        if (proxy.config().logConnections()) {
+            log.info("client {} login: user={} database={} address={} application_name={}", id, user, database,
+                    addressText(), applicationName());
+        }
+    }
+
+    // ------------------------------------------------------------------ settings
+
+    /** SQL making {@code s} run with this client's settings, or null when it already does. */
+    String syncSql(ServerConnection s) {
+        if (s.syncedParams() == params) {
+            return null;
+        }
+        String sql = params.syncSql(s.params(), pool.welcome());
+        if (sql == null) {
+            s.syncedParams(params);
+        }
+        return sql;
+    }
+
+    /** The sync query succeeded: adopt the server's spelling of reported values, record the rest. */
+    void synced(ServerConnection s) {
+        Map<String, String> reported = pool.welcome();
+        Map<String, String> adopted = null;
+        for (Map.Entry<String, String> e : params.values().entrySet()) {
+            String name = e.getKey();
+            String have = s.params().get(name);
+            if (reported.containsKey(name)) {
+                if (have != null && !have.equals(e.getValue())) {
+                    if (adopted == null) {
+                        adopted = new HashMap<>(params.values());
+                    }
+                    adopted.put(name, have); // e.g. DateStyle 'ISO' is reported back as 'ISO, MDY'
+                }
+            } else {
+                s.params().put(name, e.getValue());
+            }
+        }
+        s.params().keySet().removeIf(k -> !params.values().containsKey(k) && !reported.containsKey(k));
+        if (adopted != null) {
+            params = ParamSet.of(adopted);
+        }
+        s.syncedParams(params);
+    }
+
+    void parameterChanged(String name, String value) {
+        if (params != null) {
+            params = params.with(name, value);
+        }
+    }
+
+    // ------------------------------------------------------------------ end
+
+    void closed(DisconnectReason reason) {
+        proxy.cancels().remove(id, conn);
+        if (login != null || pool == null || !welcomed) {
+            proxy.loginFinished(conn);
+        }
+        if (pool != null) {
+            pool.removeClient(conn);
+        }
+        if (counted) {
+            counted = false;
+            proxy.clientGone();
+        }
+        if (welcomed && proxy.config().logDisconnections()) {
+            log.info("client {} logout: user={} database={} address={} application_name={} reason=\"{}\" after {} ms",
+                    id, user, database, addressText(), applicationName(), reason,
+                    System.currentTimeMillis() - connectedAt);
+        }
+    }
+
+    void logRefusal(String sqlState, String message) {
+        log.info("client {} refused: user={} database={} address={}: {} {}", id, user, database, addressText(),
+                sqlState, message);
+    }
+
+    private String addressText() {
+        return address == null ? "?" : address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
+
+    /** For CancelRegistry: same key? (constant-time is not needed: the key is random and single-use per try). */
+    boolean matches(int secretKey) {
+        return secret == secretKey;
+    }
+
+}

@@ -1,0 +1,33 @@
+// Server-connection limits shared by several pools: max_db_connections per database, max_user_connections per user.
+package dev.sluice.proxy.pool;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Counts open servers of one database and one user; 0 as a maximum means unlimited. */
+public final class Limits {
+    private final AtomicInteger db;
+    private final int maxDb;
+    private final AtomicInteger user;
+    private final int maxUser;
+
+    public Limits(AtomicInteger db, int maxDb, AtomicInteger user, int maxUser) {
+        this.db = db;
+        this.maxDb = maxDb;
+        this.user = user;
+        this.maxUser = maxUser;
+    }
+
+    public boolean mayOpen() {
+        return (maxDb <= 0 || db.get() < maxDb) && (maxUser <= 0 || user.get() < maxUser);
+    }
+
+    void serverOpened() {
+        db.incrementAndGet();
+        user.incrementAndGet();
+    }
+
+    void serverClosed() {
+        db.decrementAndGet();
+        user.decrementAndGet();
+    }
+}

@@ -1,0 +1,483 @@
+// Herding connections between lists happens here: one pool per (database, user), its queues and its limits.
+package dev.sluice.proxy.pool;
+
+import dev.sluice.config.PoolMode;
+import dev.sluice.proxy.client.ClientConnection;
+import dev.sluice.proxy.server.Backend;
+import dev.sluice.proxy.server.ServerConnection;
+import dev.sluice.proxy.server.ServerConnector;
+import io.netty.channel.EventLoop;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A pool's lists are guarded by the pool's monitor; {@link #changeState} is the only code that moves a
+ * connection between them. Idle servers and waiting clients are kept per event loop so that a client is
+ * linked to a server on its own thread whenever possible; a cross-loop link moves the server's channel to the
+ * client's loop once (counted in {@link PoolStats#handoffs}). Work on connections (linking, closing) is done
+ * outside the monitor, on the connection's own event loop.
+ */
+public final class Pool {
+    private final PoolKey key;
+    private final PoolSettings settings;
+    private final Limits limits;
+    private final LoopSet loops;
+    private final PoolStats stats = new PoolStats();
+    private final Backend backend;
+    private final ServerConnector connector;
+
+    private final ArrayDeque<ServerConnection>[] idle;
+    private final ArrayDeque<ClientConnection>[] waiting;
+    private final Set<ServerConnection> login = newSet();
+    private final Set<ServerConnection> active = newSet();
+    private final Set<ServerConnection> used = newSet();
+    private final Set<ClientConnection> clients = newSet();
+    private int waitingCount;
+    private int idleCount;
+
+    /** Server ParameterStatus values from the first login: what a new client is told at its own login. */
+    private volatile Map<String, String> welcome;
+    private volatile ConnectFailure lastFailure;
+
+    @SuppressWarnings("unchecked")
+    public Pool(PoolKey key, PoolSettings settings, Backend backend, ServerConnector connector, Limits limits,
+                LoopSet loops) {
+        this.key = key;
+        this.backend = backend;
+        this.connector = connector;
+        this.settings = settings;
+        this.limits = limits;
+        this.loops = loops;
+        this.idle = new ArrayDeque[loops.size()];
+        this.waiting = new ArrayDeque[loops.size()];
+        for (int i = 0; i < loops.size(); i++) {
+            idle[i] = new ArrayDeque<>();
+            waiting[i] = new ArrayDeque<>();
+        }
+    }
+
+    public PoolKey key() {
+        return key;
+    }
+
+    public PoolSettings settings() {
+        return settings;
+    }
+
+    public PoolMode mode() {
+        return settings.mode();
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public ServerConnector connector() {
+        return connector;
+    }
+
+    public PoolStats stats() {
+        return stats;
+    }
+
+    public LoopSet loops() {
+        return loops;
+    }
+
+    public Map<String, String> welcome() {
+        return welcome;
+    }
+
+    public void welcome(Map<String, String> params) {
+        if (welcome == null) {
+            welcome = Map.copyOf(params);
+        }
+    }
+
+    public ConnectFailure lastFailure() {
+        return lastFailure;
+    }
+
+    // ------------------------------------------------------------------ clients
+
+    /** A client finished authentication for this pool. */
+    public synchronized void addClient(ClientConnection c) {
+        clients.add(c);
+        c.state(ClientState.IDLE);
+    }
+
+    /**
+     * The client has work. Returns an idle server of the client's own loop, now linked to it; otherwise null,
+     * and {@link ClientConnection#linked} is called later on the client's loop (after moving a server from
+     * another loop, or when one is released or logs in), or the client is failed.
+     *
+     * @throws PoolUnavailableException when the backend is known to be down and nothing could serve the client
+     */
+    public ServerConnection acquire(ClientConnection c) {
+        boolean launch;
+        ServerConnection s;
+        synchronized (this) {
+            s = takeIdle(c.loopIndex());
+            if (s != null) {
+                link(c, s);
+            }
+        }
+        if (s != null) {
+            if (s.loopIndex() == c.loopIndex()) {
+                return s;
+            }
+            dispatchLink(c, s);
+            return null;
+        }
+        synchronized (this) {
+            ConnectFailure failure = lastFailure;
+            if (failure != null && total() == 0 && !failure.retryAllowed(System.nanoTime())) {
+                throw new PoolUnavailableException(failure);
+            }
+            c.waitStartNanos(System.nanoTime());
+            changeState(c, ClientState.WAITING);
+            launch = canLaunch();
+            if (launch) {
+                stats.launches++;
+            }
+        }
+        if (launch) {
+            ServerConnection.launch(this, loops.get(c.loopIndex()));
+        }
+        return null;
+    }
+
+    /** The client gave up waiting or left; no-op when it is not waiting. */
+    public synchronized void removeWaiter(ClientConnection c) {
+        if (c.state() == ClientState.WAITING) {
+            changeState(c, ClientState.IDLE);
+        }
+    }
+
+    public synchronized void removeClient(ClientConnection c) {
+        if (c.state() == ClientState.WAITING) {
+            changeState(c, ClientState.IDLE);
+        }
+        clients.remove(c);
+        c.state(ClientState.CLOSED);
+    }
+
+    // ------------------------------------------------------------------ servers
+
+    /** A new server started connecting. */
+    public synchronized void addServer(ServerConnection s) {
+        login.add(s);
+        s.state(ServerState.LOGIN);
+        limits.serverOpened();
+    }
+
+    /**
+     * A server is clean and ready (after login, a transaction, or clean-up): hand it to the longest waiting
+     * client, preferring one on the server's own loop, else make it idle. Call on the server's loop.
+     */
+    public void release(ServerConnection s) {
+        ClientConnection w;
+        synchronized (this) {
+            if (s.state() == ServerState.CLOSED) {
+                return;
+            }
+            w = pickWaiter(s.loopIndex());
+            if (w == null) {
+                changeState(s, ServerState.IDLE);
+                return;
+            }
+            link(w, s);
+        }
+        dispatchLink(w, s);
+    }
+
+    /** Moves a server to USED for Sluice's own clean-up work. */
+    public synchronized void cleaning(ServerConnection s) {
+        if (s.state() != ServerState.CLOSED) {
+            changeState(s, ServerState.USED);
+        }
+    }
+
+    public void serverClosed(ServerConnection s) {
+        synchronized (this) {
+            if (s.state() == ServerState.CLOSED) {
+                return;
+            }
+            changeState(s, ServerState.CLOSED);
+            limits.serverClosed();
+        }
+        refill();
+    }
+
+    /** Connecting or logging in failed: remember why, and fail waiters when no server could ever serve them. */
+    public void loginFailed(ServerConnection s, ConnectFailure failure) {
+        List<ClientConnection> failed = new ArrayList<>();
+        synchronized (this) {
+            lastFailure = failure;
+            stats.connectFailures++;
+            if (s.state() != ServerState.CLOSED) {
+                changeState(s, ServerState.CLOSED);
+                limits.serverClosed();
+            }
+            if (login.isEmpty() && active.isEmpty() && used.isEmpty() && idleCount == 0) {
+                for (ArrayDeque<ClientConnection> q : waiting) {
+                    failed.addAll(q);
+                }
+                for (ClientConnection c : failed) {
+                    changeState(c, ClientState.IDLE);
+                }
+            }
+        }
+        for (ClientConnection c : failed) {
+            c.failFromPool(failure.sqlState(), failure.clientMessage(), DisconnectReason.SERVER_LOGIN_FAILED);
+        }
+    }
+
+    /** A login succeeded; clears the remembered failure. */
+    public void loginSucceeded() {
+        lastFailure = null;
+    }
+
+    // ------------------------------------------------------------------ time (called by the Janitor)
+
+    /** Fails clients that waited past query_wait_timeout, opens reserve/min servers. */
+    public void maintain(long now) {
+        List<ClientConnection> expired = new ArrayList<>();
+        List<ServerConnection> retire = new ArrayList<>();
+        long waitLimit = settings.queryWaitTimeoutNanos();
+        long lifetime = settings.serverLifetimeNanos();
+        long idleLimit = settings.serverIdleTimeoutNanos();
+        boolean launchReserve = false;
+        synchronized (this) {
+            for (ArrayDeque<ClientConnection> q : waiting) {
+                for (ClientConnection c : q) {
+                    long waited = now - c.waitStartNanos();
+                    if (waitLimit > 0 && waited > waitLimit) {
+                        expired.add(c);
+                    } else if (settings.reservePoolSize() > 0 && waited > settings.reservePoolTimeoutNanos()) {
+                        launchReserve = true;
+                    }
+                }
+            }
+            for (ClientConnection c : expired) {
+                changeState(c, ClientState.IDLE);
+            }
+            int keep = settings.minPoolSize();
+            int total = total();
+            for (ArrayDeque<ServerConnection> q : idle) {
+                for (ServerConnection s : q) {
+                    boolean old = lifetime > 0 && now - s.createdNanos() > lifetime;
+                    boolean unused = idleLimit > 0 && now - s.idleSinceNanos() > idleLimit && total > keep;
+                    if (old || unused) {
+                        retire.add(s);
+                        total--;
+                    }
+                }
+            }
+            for (ServerConnection s : retire) {
+                changeState(s, ServerState.USED);
+            }
+            if (launchReserve && canLaunchReserve()) {
+                stats.launches++;
+            } else {
+                launchReserve = false;
+            }
+        }
+        for (ClientConnection c : expired) {
+            c.failFromPool(dev.sluice.protocol.SqlState.TOO_MANY_CONNECTIONS,
+                    "query_wait_timeout: no server connection became free in pool " + key + " (pool_size="
+                            + settings.poolSize() + ") after waiting " + (now - c.waitStartNanos()) / 1_000_000
+                            + " ms", DisconnectReason.QUERY_WAIT_TIMEOUT);
+        }
+        for (ServerConnection s : retire) {
+            s.closeAsync(now - s.createdNanos() > lifetime && lifetime > 0
+                    ? DisconnectReason.SERVER_LIFETIME : DisconnectReason.SERVER_IDLE_TIMEOUT);
+        }
+        if (launchReserve) {
+            ServerConnection.launch(this, loops.next());
+        }
+        refill();
+    }
+
+    /** Keeps min_pool_size servers open (only once a login has worked, so a dead backend is not hammered). */
+    private void refill() {
+        int need;
+        synchronized (this) {
+            if (welcome == null || lastFailure != null) {
+                return;
+            }
+            need = Math.min(settings.minPoolSize(), settings.poolSize()) - total();
+            if (need > 0 && !limits.mayOpen()) {
+                need = 0;
+            }
+            stats.launches += Math.max(need, 0);
+        }
+        for (int i = 0; i < need; i++) {
+            ServerConnection.launch(this, loops.next());
+        }
+    }
+
+    // ------------------------------------------------------------------ views
+
+    public synchronized Counts counts() {
+        return new Counts(clients.size() - waitingCount, waitingCount, active.size(), idleCount, used.size(),
+                login.size());
+    }
+
+    /** Sizes of the lists, as PgBouncer's SHOW POOLS shows them. */
+    public record Counts(int clientsLinkedOrIdle, int clientsWaiting, int serversActive, int serversIdle,
+                         int serversUsed, int serversLogin) {
+        public int servers() {
+            return serversActive + serversIdle + serversUsed + serversLogin;
+        }
+    }
+
+    public synchronized List<ServerConnection> servers() {
+        List<ServerConnection> all = new ArrayList<>(login);
+        all.addAll(active);
+        all.addAll(used);
+        for (ArrayDeque<ServerConnection> q : idle) {
+            all.addAll(q);
+        }
+        return all;
+    }
+
+    public synchronized List<ClientConnection> clients() {
+        return new ArrayList<>(clients);
+    }
+
+    // ------------------------------------------------------------------ the state machine
+
+    /** The only place a server moves between lists. */
+    public synchronized void changeState(ServerConnection s, ServerState next) {
+        ServerState prev = s.state();
+        if (prev == next) {
+            return;
+        }
+        if (prev == ServerState.CLOSED) {
+            throw new IllegalStateException("server " + s.id() + " is closed; cannot become " + next);
+        }
+        switch (prev) {
+            case LOGIN -> login.remove(s);
+            case IDLE -> {
+                idle[s.loopIndex()].remove(s);
+                idleCount--;
+            }
+            case ACTIVE -> active.remove(s);
+            case USED -> used.remove(s);
+            default -> { }
+        }
+        switch (next) {
+            case LOGIN -> login.add(s);
+            case IDLE -> {
+                idle[s.loopIndex()].push(s); // LIFO: hot servers stay hot, extra ones age out
+                idleCount++;
+                s.idleSinceNanos(System.nanoTime());
+            }
+            case ACTIVE -> active.add(s);
+            case USED -> used.add(s);
+            default -> { }
+        }
+        s.state(next);
+    }
+
+    /** The only place a logged-in client moves between lists. */
+    public synchronized void changeState(ClientConnection c, ClientState next) {
+        ClientState prev = c.state();
+        if (prev == next) {
+            return;
+        }
+        if (prev == ClientState.WAITING) {
+            waiting[c.loopIndex()].remove(c);
+            waitingCount--;
+        }
+        if (next == ClientState.WAITING) {
+            waiting[c.loopIndex()].addLast(c);
+            waitingCount++;
+        }
+        c.state(next);
+    }
+
+    // ------------------------------------------------------------------ internals (monitor held)
+
+    private ServerConnection takeIdle(int loop) {
+        ArrayDeque<ServerConnection> own = idle[loop];
+        if (!own.isEmpty()) {
+            return own.peek();
+        }
+        for (ArrayDeque<ServerConnection> q : idle) {
+            if (!q.isEmpty()) {
+                return q.peek();
+            }
+        }
+        return null;
+    }
+
+    private void link(ClientConnection c, ServerConnection s) {
+        changeState(s, ServerState.ACTIVE);
+        changeState(c, ClientState.ACTIVE);
+        s.client(c);
+        stats.links++;
+        if (s.loopIndex() != c.loopIndex()) {
+            stats.handoffs++;
+        }
+    }
+
+    /**
+     * The oldest waiter on the server's loop, unless a waiter elsewhere has waited noticeably longer
+     * (bounded unfairness instead of strict FIFO, which would cross loops half the time).
+     */
+    private ClientConnection pickWaiter(int loop) {
+        if (waitingCount == 0) {
+            return null;
+        }
+        ClientConnection best = waiting[loop].peekFirst();
+        for (int i = 0; i < waiting.length; i++) {
+            ClientConnection c = waiting[i].peekFirst();
+            if (i == loop || c == null) {
+                continue;
+            }
+            if (best == null || best.waitStartNanos() - c.waitStartNanos() > settings.crossLoopSlackNanos()) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    private void dispatchLink(ClientConnection w, ServerConnection s) {
+        EventLoop target = loops.get(w.loopIndex());
+        if (s.loopIndex() == w.loopIndex()) {
+            target.execute(() -> w.linked(s));
+        } else {
+            s.moveTo(target, w.loopIndex(), () -> w.linked(s));
+        }
+    }
+
+    private int total() {
+        return login.size() + active.size() + used.size() + idleCount;
+    }
+
+    private boolean canLaunch() {
+        // one login in flight per waiting client at most; pool_size and the db/user limits bound the rest
+        return total() < settings.poolSize() && login.size() < waitingCount && limits.mayOpen()
+                && (lastFailure == null || lastFailure.retryAllowed(System.nanoTime()));
+    }
+
+    private boolean canLaunchReserve() {
+        return total() < settings.poolSize() + settings.reservePoolSize() && login.isEmpty() && limits.mayOpen();
+    }
+
+    private static <T> Set<T> newSet() {
+        return Collections.newSetFromMap(new IdentityHashMap<>());
+    }
+
+    @Override
+    public String toString() {
+        return "pool " + key;
+    }
+}

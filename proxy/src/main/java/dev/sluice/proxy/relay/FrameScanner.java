@@ -1,0 +1,209 @@
+// Walks a byte stream message by message without copying: forwards runs of messages as one slice, hands the few it must act on to an Inspector.
+package dev.sluice.proxy.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * The one framing loop of the data path, used in both directions.
+ *
+ * <p>Bytes arrive in {@link #feed}; the scanner reads only the 5-byte header of each message. Messages the
+ * inspector forwards are written to the peer as retained slices of the input, a whole run at a time, so a
+ * batch of small messages becomes one write. A message larger than {@link #STREAM_THRESHOLD} whose body the
+ * inspector does not need streams through as it arrives: nothing ever buffers a whole large message.
+ *
+ * <p>Ownership: the scanner owns its cumulation; forwarded slices are retained and handed to {@code write()}.
+ */
+public final class FrameScanner {
+    /** Messages above this size are streamed in pieces when the inspector does not need their body. */
+    public static final int STREAM_THRESHOLD = 16 * 1024;
+
+    /** What the inspector wants done with a whole message. */
+    public enum Action {
+        /** Relay it unchanged to the peer. */
+        FORWARD,
+        /** Drop it: the inspector has read what it needed (and released nothing: the scanner owns the bytes). */
+        CONSUME,
+        /** Relay it, then stop scanning; the rest stays buffered until {@link #resume()}. */
+        FORWARD_AND_PAUSE,
+        /** Drop it and stop scanning, as above. */
+        CONSUME_AND_PAUSE
+    }
+
+    /** Decides per message; called on the connection's event loop only. */
+    public interface Inspector {
+        /** True when the inspector must see this type's whole body (it is then never streamed). */
+        boolean needsBody(byte type);
+
+        /**
+         * A message: {@code buf} holds it at {@code index} (type byte) with {@code length} bytes in all when
+         * {@code whole}; when not whole only the header is guaranteed readable and the action may only be
+         * FORWARD or CONSUME (the rest of the body follows the same way).
+         */
+        Action onMessage(byte type, ByteBuf buf, int index, int length, boolean whole);
+
+        /** Where forwarded bytes go; null means there is no peer now (forwarded bytes are then dropped). */
+        Sink sink();
+    }
+
+    /** The peer side of a relay. */
+    public interface Sink {
+        void write(ByteBuf bytes);
+    }
+
+    private final Inspector inspector;
+    private final int maxMessageLength;
+    private ByteBuf cumulation;
+    /** Bytes of a streamed message still to come. */
+    private long passthrough;
+    /** Whether those bytes are forwarded (true) or dropped. */
+    private boolean passthroughForward;
+    private boolean paused;
+
+    public FrameScanner(Inspector inspector, int maxMessageLength) {
+        this.inspector = inspector;
+        this.maxMessageLength = maxMessageLength;
+    }
+
+    /** Takes ownership of {@code in} and scans as far as possible. */
+    public void feed(ByteBuf in) {
+        if (cumulation == null) {
+            cumulation = in;
+        } else {
+            cumulation = ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(in.alloc(), cumulation, in);
+        }
+        if (!paused) {
+            scan();
+        }
+    }
+
+    /** Continues after a pause. */
+    public void resume() {
+        paused = false;
+        if (cumulation != null) {
+            scan();
+        }
+    }
+
+    public boolean paused() {
+        return paused;
+    }
+
+    /** Stops scanning after the current message (for callers outside an inspector callback, too). */
+    public void pause() {
+        paused = true;
+    }
+
+    /** True when unscanned bytes are buffered. */
+    public boolean hasBuffered() {
+        return cumulation != null && cumulation.isReadable();
+    }
+
+    /** True while part of a message has been relayed and the rest is still to come. */
+    public boolean streaming() {
+        return passthrough > 0;
+    }
+
+    /** Type byte of the first buffered message, or -1. */
+    public int peekType() {
+        return hasBuffered() && passthrough == 0 ? cumulation.getByte(cumulation.readerIndex()) : -1;
+    }
+
+    /** Releases what is buffered; the scanner is unusable for the stream it was on. */
+    public void release() {
+        if (cumulation != null) {
+            ReferenceCountUtil.safeRelease(cumulation);
+            cumulation = null;
+        }
+        passthrough = 0;
+    }
+
+    private void scan() {
+        ByteBuf buf = cumulation;
+        int pos = buf.readerIndex();
+        int end = buf.writerIndex();
+        int runStart = pos;
+        try {
+            while (!paused) {
+                if (passthrough > 0) {
+                    int n = (int) Math.min(passthrough, end - pos);
+                    if (!passthroughForward) {
+                        runStart = flushRun(buf, runStart, pos) + n;
+                    }
+                    pos += n;
+                    passthrough -= n;
+                    if (passthrough > 0) {
+                        break;
+                    }
+                    continue;
+                }
+                int avail = end - pos;
+                if (avail < 5) {
+                    break;
+                }
+                byte type = buf.getByte(pos);
+                int length = buf.getInt(pos + 1);
+                if (length < 4 || length > maxMessageLength) {
+                    throw new MessageTooLargeException(type, length, maxMessageLength);
+                }
+                int total = length + 1;
+                if (avail < total) {
+                    if (total <= STREAM_THRESHOLD || inspector.needsBody(type)) {
+                        break; // wait for the whole message
+                    }
+                    Action action = inspector.onMessage(type, buf, pos, total, false);
+                    passthroughForward = action == Action.FORWARD;
+                    if (!passthroughForward) {
+                        runStart = flushRun(buf, runStart, pos) + avail;
+                    }
+                    passthrough = total - avail;
+                    pos = end;
+                    break;
+                }
+                Action action = inspector.onMessage(type, buf, pos, total, true);
+                switch (action) {
+                    case FORWARD -> pos += total;
+                    case CONSUME -> {
+                        flushRun(buf, runStart, pos);
+                        pos += total;
+                        runStart = pos;
+                    }
+                    case FORWARD_AND_PAUSE -> {
+                        pos += total;
+                        paused = true;
+                    }
+                    case CONSUME_AND_PAUSE -> {
+                        flushRun(buf, runStart, pos);
+                        pos += total;
+                        runStart = pos;
+                        paused = true;
+                    }
+                }
+            }
+            flushRun(buf, runStart, pos);
+        } finally {
+            // bytes up to pos are either forwarded (slices hold their own reference) or dropped
+            if (cumulation == buf) {
+                buf.readerIndex(pos);
+                if (!buf.isReadable()) {
+                    buf.release();
+                    cumulation = null;
+                } else if (buf.readerIndex() > 64 * 1024 && buf.refCnt() == 1) {
+                    buf.discardSomeReadBytes();
+                }
+            }
+        }
+    }
+
+    /** Forwards [from, to) as one retained slice; returns {@code to}. */
+    private int flushRun(ByteBuf buf, int from, int to) {
+        if (to > from) {
+            Sink sink = inspector.sink();
+            if (sink != null) {
+                sink.write(buf.retainedSlice(from, to - from));
+            }
+        }
+        return to;
+    }
+}

@@ -1,0 +1,20 @@
+// Where a pool's servers connect and who they log in as.
+package dev.sluice.proxy.server;
+
+import java.util.Map;
+
+/**
+ * @param secret password for the server login: plain text, an md5 secret (works for md5 auth) or null
+ * @param startupParameters extra startup parameters sent on every server login (client_encoding, ...)
+ */
+public record Backend(String host, int port, String database, String user, String secret,
+                      Map<String, String> startupParameters) {
+    public String address() {
+        return host + ":" + port;
+    }
+
+    @Override
+    public String toString() {
+        return user + "@" + host + ":" + port + "/" + database; // never the secret
+    }
+}

@@ -1,0 +1,79 @@
+// Makes a server its client left behind safe to reuse: finish COPY, Sync, cancel, ROLLBACK, reset query.
+package dev.sluice.proxy.server;
+
+import dev.sluice.config.PoolMode;
+import dev.sluice.proxy.pool.DisconnectReason;
+import dev.sluice.proxy.pool.ServerState;
+
+/**
+ * A server returns to the pool only clean: no request outstanding, status idle, no COPY, no unsynced
+ * extended-protocol state, no cancel in flight. Anything Sluice cannot finish cleanly closes the server
+ * instead (PostgreSQL then rolls back and releases locks itself).
+ */
+final class ServerCleanup {
+    private ServerCleanup() {
+    }
+
+    /** The client is gone; runs on the server's loop. */
+    static void start(ServerConnection s) {
+        if (s.state() == ServerState.CLOSED) {
+            return;
+        }
+        if (!s.busy()) {
+            finish(s);
+            return;
+        }
+        s.pool().cleaning(s);
+        if (s.copyIn()) {
+            s.failCopy(); // the server answers with an error and ReadyForQuery
+        } else if (s.outstanding() > 0) {
+            s.sendCancel(); // a running query would otherwise hold its locks until it finishes
+        }
+        if (s.unsynced()) {
+            s.sync();
+        }
+        s.channel().flush();
+        drained(s);
+    }
+
+    /** Called whenever a reply or cancel completes while cleaning; acts once everything is answered. */
+    static void drained(ServerConnection s) {
+        if (s.state() == ServerState.CLOSED || s.outstanding() > 0 || s.cancelsInFlight() > 0 || s.swallowing()) {
+            return;
+        }
+        if (s.txStatus() != 'I') {
+            s.pool().cleaning(s);
+            s.runInternal("ROLLBACK", error -> {
+                if (error == null && s.txStatus() == 'I') {
+                    finish(s);
+                } else {
+                    s.close(DisconnectReason.CLEANUP_FAILED);
+                }
+            });
+            s.channel().flush();
+            return;
+        }
+        finish(s);
+    }
+
+    /** Runs server_reset_query where the mode asks for it, then releases the server. */
+    private static void finish(ServerConnection s) {
+        var settings = s.pool().settings();
+        boolean reset = settings.serverResetQuery() != null && !settings.serverResetQuery().isBlank()
+                && (s.pool().mode() == PoolMode.SESSION || settings.serverResetQueryAlways());
+        if (!reset) {
+            s.pool().release(s);
+            return;
+        }
+        s.pool().cleaning(s);
+        s.runInternal(settings.serverResetQuery(), error -> {
+            if (error == null && s.txStatus() == 'I') {
+                s.forgetUnreportedParams();
+                s.pool().release(s);
+            } else {
+                s.close(DisconnectReason.CLEANUP_FAILED);
+            }
+        });
+        s.channel().flush();
+    }
+}

@@ -1,0 +1,526 @@
+// One connection to PostgreSQL: login, relaying its replies to the linked client, and Sluice's own clean-up work.
+package dev.sluice.proxy.server;
+
+import dev.sluice.config.PoolMode;
+import dev.sluice.protocol.ErrorResponse;
+import dev.sluice.protocol.ParameterStatus;
+import dev.sluice.protocol.Query;
+import dev.sluice.protocol.SqlState;
+import dev.sluice.protocol.Sync;
+import dev.sluice.proxy.client.ClientConnection;
+import dev.sluice.proxy.pool.ConnectFailure;
+import dev.sluice.proxy.pool.DisconnectReason;
+import dev.sluice.proxy.pool.Pool;
+import dev.sluice.proxy.pool.ServerState;
+import dev.sluice.proxy.relay.FrameScanner;
+import dev.sluice.proxy.relay.FrameScanner.Action;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Threading: all of a server's work runs on its channel's event loop, which is also its linked client's loop
+ * (the pool moves a server to the client's loop before linking). Reply bookkeeping ({@link #outstanding},
+ * {@link #swallow}) is therefore plain fields, updated by the client as it forwards requests and by this
+ * class as replies come back.
+ */
+public final class ServerConnection extends ChannelInboundHandlerAdapter
+        implements FrameScanner.Inspector, FrameScanner.Sink {
+    private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final long id = IDS.incrementAndGet();
+    private final Pool pool;
+    private final Backend backend;
+    private final FrameScanner scanner;
+    private final long createdNanos = System.nanoTime();
+    private Channel channel;
+    private volatile int loopIndex;
+    private volatile ServerState state = ServerState.LOGIN;
+    private volatile long idleSinceNanos = createdNanos;
+    private ServerLogin login;
+
+    /** Parameter values in force on this server: reported ones as PostgreSQL reported them, others as set. */
+    private final Map<String, String> params = new HashMap<>();
+    /** The client parameter set last found equal to {@link #params}: a cheap identity check on link. */
+    private Object syncedParams;
+    private int processId;
+    private int secretKey;
+
+    // link state, on the shared loop
+    private ClientConnection client;
+    /** Requests sent whose ReadyForQuery has not come back (Query, Sync, FunctionCall). */
+    private int outstanding;
+    /** Leading ReadyForQuery-terminated replies that answer Sluice's own queries, not the client's. */
+    private int swallow;
+    /** Extended-protocol messages sent since the last Sync: the server holds state for this client. */
+    private boolean unsynced;
+    private boolean copyIn;
+    private byte txStatus = 'I';
+    private int cancelsInFlight;
+    private ErrorResponse internalError;
+    private InternalDone internalDone;
+    private boolean releaseAfterFlush;
+    private boolean wroteToClient;
+    private final ChannelFutureListener afterClientFlush = f -> maybeRelease();
+
+    /** Continuation of Sluice's own query; {@code error} is null on success. */
+    public interface InternalDone {
+        void done(ErrorResponse error);
+    }
+
+    private ServerConnection(Pool pool, Backend backend, int maxMessage) {
+        this.pool = pool;
+        this.backend = backend;
+        this.scanner = new FrameScanner(this, maxMessage);
+    }
+
+    /** Opens a new server for {@code pool} on {@code loop}; the pool learns the outcome. */
+    public static void launch(Pool pool, EventLoop loop) {
+        ServerConnection s = new ServerConnection(pool, pool.backend(), pool.settings().maxMessageLength());
+        s.loopIndex = pool.loops().indexOf(loop);
+        s.login = new ServerLogin(s.backend);
+        pool.addServer(s);
+        ChannelFuture f = pool.connector().connect(loop, s, s.backend, pool.settings().serverConnectTimeoutMillis());
+        s.channel = f.channel();
+        f.addListener((ChannelFutureListener) cf -> {
+            if (cf.isSuccess()) {
+                s.login.start(cf.channel());
+            } else {
+                s.failLogin(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION, "could not connect to backend "
+                        + s.backend.address() + ": " + describe(cf.cause()));
+            }
+        });
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public ServerState state() {
+        return state;
+    }
+
+    public void state(ServerState next) {
+        state = next;
+    }
+
+    public int loopIndex() {
+        return loopIndex;
+    }
+
+    public long createdNanos() {
+        return createdNanos;
+    }
+
+    public long idleSinceNanos() {
+        return idleSinceNanos;
+    }
+
+    public void idleSinceNanos(long t) {
+        idleSinceNanos = t;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public int processId() {
+        return processId;
+    }
+
+    public byte txStatus() {
+        return txStatus;
+    }
+
+    public Map<String, String> params() {
+        return params;
+    }
+
+    public Object syncedParams() {
+        return syncedParams;
+    }
+
+    public void syncedParams(Object p) {
+        syncedParams = p;
+    }
+
+    public void client(ClientConnection c) {
+        client = c;
+    }
+
+    public ClientConnection client() {
+        return client;
+    }
+
+    // ------------------------------------------------------------------ requests from the linked client
+
+    /** The client forwarded a message of this type (counted before the bytes are written). */
+    public void requestSent(byte type) {
+        switch (type) {
+            case 'Q', 'F' -> outstanding++;
+            case 'S' -> {
+                outstanding++;
+                unsynced = false;
+            }
+            case 'P', 'B', 'D', 'E', 'C', 'H' -> unsynced = true;
+            case 'c', 'f' -> copyIn = false;
+            default -> { }
+        }
+    }
+
+    @Override
+    public void write(ByteBuf bytes) {
+        // FrameScanner.Sink for the client's scanner: client -> server bytes
+        channel.write(bytes, channel.voidPromise());
+    }
+
+    /** Sends one of Sluice's own queries ahead of the client's work; its replies never reach the client. */
+    public void runInternal(String sql, InternalDone done) {
+        swallow++;
+        internalError = null;
+        internalDone = done;
+        ByteBuf out = channel.alloc().buffer(sql.length() + 8);
+        new Query(sql).encode(out);
+        channel.write(out, channel.voidPromise());
+    }
+
+    /** True while the server holds per-client state: the link must stay. */
+    public boolean busy() {
+        return outstanding > 0 || swallow > 0 || unsynced || copyIn || txStatus != 'I' || cancelsInFlight > 0;
+    }
+
+    /** Forwards a client's cancel to this backend when it is running something. */
+    public void cancelRunning() {
+        if (outstanding > 0 || copyIn) {
+            sendCancel();
+        }
+    }
+
+    // ------------------------------------------------------------------ inbound
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        scanner.feed((ByteBuf) msg);
+        if (releaseAfterFlush) {
+            releaseAfterFlush = false;
+            wroteToClient = false;
+            ChannelFuture f = client.channel().writeAndFlush(Unpooled.EMPTY_BUFFER);
+            if (f.isDone()) {
+                maybeRelease();
+            } else {
+                f.addListener(afterClientFlush);
+            }
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (wroteToClient) {
+            wroteToClient = false;
+            if (client != null) {
+                client.channel().flush();
+            }
+        }
+        channel.flush(); // Sluice's own writes (login replies, internal queries) made while reading
+    }
+
+    @Override
+    public boolean needsBody(byte type) {
+        return type == 'Z' || type == 'S' || type == 'E' || state == ServerState.LOGIN;
+    }
+
+    @Override
+    public FrameScanner.Sink sink() {
+        ClientConnection c = client;
+        if (c == null) {
+            return null;
+        }
+        wroteToClient = true;
+        return c.clientSink();
+    }
+
+    @Override
+    public Action onMessage(byte type, ByteBuf buf, int index, int length, boolean whole) {
+        if (state == ServerState.LOGIN) {
+            return onLoginMessage(type, buf, index, length);
+        }
+        boolean hidden = swallow > 0 || client == null;
+        switch (type) {
+            case 'Z' -> {
+                txStatus = buf.getByte(index + 5);
+                if (swallow > 0) {
+                    swallow--;
+                    if (swallow == 0) {
+                        finishInternal();
+                    }
+                    return Action.CONSUME;
+                }
+                if (outstanding > 0) {
+                    outstanding--;
+                }
+                if (client == null) {
+                    if (outstanding == 0) {
+                        ServerCleanup.drained(this);
+                    }
+                    return Action.CONSUME;
+                }
+                return readyForQuery();
+            }
+            case 'S' -> {
+                ParameterStatus ps = ParameterStatus.decode(buf.slice(index + 5, length - 5));
+                params.put(ps.name(), ps.value());
+                if (client != null && swallow == 0) {
+                    client.parameterChanged(ps.name(), ps.value());
+                }
+                syncedParams = null;
+            }
+            case 'E' -> {
+                if (hidden) {
+                    internalError = ErrorResponse.decode(buf.slice(index + 5, length - 5));
+                    if (client == null && state != ServerState.USED) {
+                        // an idle server only errors when it is being terminated (admin shutdown, ...)
+                        log.info("server {} ({}) reported while idle: {}", id, backend.address(), internalError);
+                    }
+                }
+            }
+            case 'G', 'W' -> copyIn |= !hidden; // CopyIn/CopyBoth: the server now waits for the client's data
+            default -> { }
+        }
+        return hidden ? Action.CONSUME : Action.FORWARD;
+    }
+
+    private Action readyForQuery() {
+        if (pool.mode() == PoolMode.SESSION || busy()) {
+            if (pool.mode() == PoolMode.STATEMENT && txStatus != 'I' && outstanding == 0) {
+                client.statementModeViolation();
+            }
+            return Action.FORWARD;
+        }
+        releaseAfterFlush = true;
+        return Action.FORWARD_AND_PAUSE;
+    }
+
+    /** After the client's ReadyForQuery is written: unlink and return to the pool if still clean. */
+    private void maybeRelease() {
+        ClientConnection c = client;
+        if (c == null || busy() || state != ServerState.ACTIVE || !c.readyToUnlink()) {
+            scanner.resume();
+            return;
+        }
+        c.unlinked(this);
+        client = null;
+        pool.release(this);
+        scanner.resume();
+    }
+
+    private void finishInternal() {
+        InternalDone done = internalDone;
+        ErrorResponse error = internalError;
+        internalDone = null;
+        internalError = null;
+        if (done != null) {
+            done.done(error);
+        }
+    }
+
+    private Action onLoginMessage(byte type, ByteBuf buf, int index, int length) {
+        try {
+            if (login.onMessage(channel, type, buf, index, length)) {
+                params.putAll(login.params());
+                processId = login.processId();
+                secretKey = login.secretKey();
+                login = null;
+                pool.welcome(params);
+                pool.loginSucceeded();
+                log.debug("server {} logged in to {} (pid {})", id, backend, processId);
+                pool.release(this);
+            }
+        } catch (ServerLogin.LoginFailure e) {
+            failLogin(e.sqlState, e.getMessage());
+        }
+        return Action.CONSUME;
+    }
+
+    private void failLogin(String sqlState, String message) {
+        log.warn("server {}: {}", id, message);
+        long retry = System.nanoTime() + pool.settings().serverLoginRetryNanos();
+        pool.loginFailed(this, new ConnectFailure(sqlState, message, retry));
+        if (channel != null) {
+            channel.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        scanner.release();
+        ServerState was = state;
+        if (was == ServerState.LOGIN) {
+            failLogin(SqlState.CONNECTION_FAILURE, "backend " + backend.address() + " closed the connection during login");
+            return;
+        }
+        pool.serverClosed(this);
+        ClientConnection c = client;
+        client = null;
+        if (c != null) {
+            c.serverLost(this, "server connection to backend " + backend.address() + " was lost");
+        }
+        if (was != ServerState.CLOSED) {
+            log.info("server {} to {} closed (pid {}, {})", id, backend.address(), processId, was);
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        ClientConnection c = client;
+        if (c != null) {
+            c.serverWritable(channel.isWritable());
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.warn("server {} to {}: {}", id, backend.address(), describe(cause));
+        ctx.close();
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** The linked client left; clean the server up for reuse, or close it if that cannot be done safely. */
+    public void clientGone() {
+        client = null;
+        ServerCleanup.start(this);
+    }
+
+    /** Closes from any thread. */
+    public void closeAsync(DisconnectReason reason) {
+        if (channel == null) {
+            return;
+        }
+        channel.eventLoop().execute(() -> close(reason));
+    }
+
+    public void close(DisconnectReason reason) {
+        if (state != ServerState.CLOSED) {
+            log.info("closing server {} to {} (pid {}): {}", id, backend.address(), processId, reason);
+            pool.serverClosed(this);
+        }
+        ClientConnection c = client;
+        client = null;
+        if (c != null) {
+            c.serverLost(this, "server connection closed: " + reason);
+        }
+        channel.close();
+    }
+
+    /** Moves this idle server's channel to another event loop, then runs {@code then} there. */
+    public void moveTo(EventLoop target, int targetIndex, Runnable then) {
+        channel.deregister().addListener(d -> {
+            if (!d.isSuccess()) {
+                close(DisconnectReason.INTERNAL_ERROR);
+                return;
+            }
+            target.register(channel).addListener(r -> {
+                loopIndex = targetIndex;
+                if (r.isSuccess()) {
+                    then.run();
+                } else {
+                    close(DisconnectReason.INTERNAL_ERROR);
+                    then.run(); // the client sees the server closed and waits for another
+                }
+            });
+        });
+    }
+
+    // ------------------------------------------------------------------ used by ServerCleanup
+
+    Pool pool() {
+        return pool;
+    }
+
+    int outstanding() {
+        return outstanding;
+    }
+
+    boolean copyIn() {
+        return copyIn;
+    }
+
+    boolean unsynced() {
+        return unsynced;
+    }
+
+    int cancelsInFlight() {
+        return cancelsInFlight;
+    }
+
+    boolean swallowing() {
+        return swallow > 0;
+    }
+
+    /** After a reset query: parameters PostgreSQL does not report were reset to defaults too. */
+    void forgetUnreportedParams() {
+        Map<String, String> reported = pool.welcome();
+        params.keySet().removeIf(k -> reported == null || !reported.containsKey(k));
+        syncedParams = null;
+    }
+
+    /** Ends a COPY FROM STDIN the client abandoned. */
+    void failCopy() {
+        ByteBuf out = channel.alloc().buffer(32);
+        int at = dev.sluice.protocol.Wire.beginMessage(out, (byte) 'f');
+        dev.sluice.protocol.Wire.writeCString(out, "client disconnected during COPY");
+        dev.sluice.protocol.Wire.endMessage(out, at);
+        channel.write(out, channel.voidPromise());
+        copyIn = false;
+    }
+
+    /** Finishes an extended-protocol batch the client left without Sync. */
+    void sync() {
+        ByteBuf out = channel.alloc().buffer(5);
+        Sync.INSTANCE.encode(out);
+        channel.write(out, channel.voidPromise());
+        outstanding++;
+        unsynced = false;
+    }
+
+    /** Opens a cancel connection with this backend's real key; the link (or clean-up) waits for it. */
+    void sendCancel() {
+        cancelsInFlight++;
+        pool.connector().cancel(channel.eventLoop(), backend, processId, secretKey, () -> {
+            cancelsInFlight--;
+            if (client == null && state == ServerState.USED) {
+                ServerCleanup.drained(this);
+            } else if (client != null && !busy()) {
+                maybeRelease();
+            }
+        });
+    }
+
+    static String describe(Throwable t) {
+        if (t == null) {
+            return "unknown error";
+        }
+        String m = t.getMessage();
+        return m != null ? m : t.getClass().getSimpleName();
+    }
+
+    @Override
+    public String toString() {
+        return "server " + id + " " + backend.address() + " pid " + processId;
+    }
+}

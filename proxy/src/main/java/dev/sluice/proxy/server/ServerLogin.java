@@ -1,0 +1,163 @@
+// Logs a new server connection in to PostgreSQL: startup packet, authentication, parameters, backend key.
+package dev.sluice.proxy.server;
+
+import dev.sluice.protocol.Authentication;
+import dev.sluice.protocol.AuthenticationCleartextPassword;
+import dev.sluice.protocol.AuthenticationMd5Password;
+import dev.sluice.protocol.AuthenticationOk;
+import dev.sluice.protocol.AuthenticationSasl;
+import dev.sluice.protocol.AuthenticationSaslContinue;
+import dev.sluice.protocol.AuthenticationSaslFinal;
+import dev.sluice.protocol.BackendKeyData;
+import dev.sluice.protocol.ErrorResponse;
+import dev.sluice.protocol.ParameterStatus;
+import dev.sluice.protocol.PasswordMessage;
+import dev.sluice.protocol.SaslInitialResponse;
+import dev.sluice.protocol.SaslResponse;
+import dev.sluice.protocol.SqlState;
+import dev.sluice.protocol.StartupMessage;
+import dev.sluice.protocol.scram.Md5Password;
+import dev.sluice.protocol.scram.ScramClient;
+import dev.sluice.protocol.scram.ScramException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** One per login; answers the server's authentication requests with the backend's secret. */
+final class ServerLogin {
+    /** Thrown to end a login; carries what the waiting clients are told. */
+    static final class LoginFailure extends Exception {
+        private static final long serialVersionUID = 1L;
+        final String sqlState;
+
+        LoginFailure(String sqlState, String message) {
+            super(message, null, false, false);
+            this.sqlState = sqlState;
+        }
+    }
+
+    private final Backend backend;
+    private final Map<String, String> params = new LinkedHashMap<>();
+    private ScramClient scram;
+    private int processId;
+    private int secretKey;
+
+    ServerLogin(Backend backend) {
+        this.backend = backend;
+    }
+
+    void start(Channel ch) {
+        Map<String, String> startup = new LinkedHashMap<>();
+        startup.put("user", backend.user());
+        startup.put("database", backend.database());
+        startup.putAll(backend.startupParameters());
+        ByteBuf out = ch.alloc().buffer(128);
+        new StartupMessage(startup).encode(out);
+        ch.writeAndFlush(out, ch.voidPromise());
+    }
+
+    Map<String, String> params() {
+        return params;
+    }
+
+    int processId() {
+        return processId;
+    }
+
+    int secretKey() {
+        return secretKey;
+    }
+
+    /** Handles one login-phase message (whole body at {@code index + 5}); returns true on ReadyForQuery. */
+    boolean onMessage(Channel ch, byte type, ByteBuf buf, int index, int length) throws LoginFailure {
+        ByteBuf body = buf.slice(index + 5, length - 5);
+        switch (type) {
+            case 'R' -> authenticate(ch, Authentication.decode(body));
+            case 'S' -> {
+                ParameterStatus ps = ParameterStatus.decode(body);
+                params.put(ps.name(), ps.value());
+            }
+            case 'K' -> {
+                BackendKeyData key = BackendKeyData.decode(body);
+                processId = key.processId();
+                secretKey = key.secretKey();
+            }
+            case 'E' -> {
+                ErrorResponse e = ErrorResponse.decode(body);
+                throw new LoginFailure(e.code() != null ? e.code() : SqlState.CONNECTION_FAILURE,
+                        "backend " + backend.address() + " refused login of user \"" + backend.user()
+                                + "\" to database \"" + backend.database() + "\": " + e.message());
+            }
+            case 'Z' -> {
+                return true;
+            }
+            case 'N', 'v' -> { } // notices and NegotiateProtocolVersion: nothing to act on
+            default -> throw new LoginFailure(SqlState.PROTOCOL_VIOLATION,
+                    "backend " + backend.address() + " sent unexpected message '" + (char) type + "' during login");
+        }
+        return false;
+    }
+
+    private void authenticate(Channel ch, Authentication auth) throws LoginFailure {
+        if (auth instanceof AuthenticationOk) {
+            return;
+        }
+        if (auth instanceof AuthenticationCleartextPassword) {
+            send(ch, new PasswordMessage(requireSecret("password")));
+        } else if (auth instanceof AuthenticationMd5Password md5) {
+            send(ch, new PasswordMessage(Md5Password.response(requireSecret("md5"), backend.user(), md5.salt())));
+        } else if (auth instanceof AuthenticationSasl sasl) {
+            if (!sasl.mechanisms().contains("SCRAM-SHA-256")) {
+                throw new LoginFailure(SqlState.FEATURE_NOT_SUPPORTED, "backend " + backend.address()
+                        + " offers only SASL mechanisms " + sasl.mechanisms() + "; Sluice speaks SCRAM-SHA-256");
+            }
+            String secret = requireSecret("scram-sha-256");
+            if (Md5Password.isMd5Secret(secret)) {
+                throw new LoginFailure(SqlState.INVALID_PASSWORD, "backend " + backend.address()
+                        + " asks for SCRAM, but Sluice only has an md5 secret for user \"" + backend.user() + "\"");
+            }
+            scram = new ScramClient(secret);
+            ByteBuf out = ch.alloc().buffer(64);
+            new SaslInitialResponse("SCRAM-SHA-256", scram.clientFirstMessage().getBytes(StandardCharsets.UTF_8))
+                    .encode(out);
+            ch.writeAndFlush(out, ch.voidPromise());
+        } else if (auth instanceof AuthenticationSaslContinue cont && scram != null) {
+            try {
+                String reply = scram.handleServerFirst(new String(cont.data(), StandardCharsets.UTF_8));
+                ByteBuf out = ch.alloc().buffer(128);
+                new SaslResponse(reply.getBytes(StandardCharsets.UTF_8)).encode(out);
+                ch.writeAndFlush(out, ch.voidPromise());
+            } catch (ScramException e) {
+                throw new LoginFailure(SqlState.INVALID_PASSWORD, "SCRAM with backend " + backend.address()
+                        + " failed: " + e.getMessage());
+            }
+        } else if (auth instanceof AuthenticationSaslFinal fin && scram != null) {
+            try {
+                scram.verifyServerFinal(new String(fin.data(), StandardCharsets.UTF_8));
+            } catch (ScramException e) {
+                throw new LoginFailure(SqlState.INVALID_PASSWORD, "backend " + backend.address()
+                        + " could not prove it knows the password: " + e.getMessage());
+            }
+        } else {
+            throw new LoginFailure(SqlState.FEATURE_NOT_SUPPORTED, "backend " + backend.address()
+                    + " asks for an authentication method Sluice does not support (" + auth + ")");
+        }
+    }
+
+    private String requireSecret(String method) throws LoginFailure {
+        if (backend.secret() == null || backend.secret().isEmpty()) {
+            throw new LoginFailure(SqlState.INVALID_PASSWORD, "backend " + backend.address() + " asks for "
+                    + method + " authentication of user \"" + backend.user()
+                    + "\" but Sluice has no password for it (set password= in [databases] or the auth_file)");
+        }
+        return backend.secret();
+    }
+
+    private static void send(Channel ch, PasswordMessage msg) {
+        ByteBuf out = ch.alloc().buffer(64);
+        msg.encode(out);
+        ch.writeAndFlush(out, ch.voidPromise());
+    }
+}
