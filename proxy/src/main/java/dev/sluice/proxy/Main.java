@@ -45,6 +45,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--pool-size", paramLabel = "N", description = "server connections per (database, user)")
     Integer poolSize;
 
+    @Option(names = "--threads", paramLabel = "N",
+            description = "event loops (default: one per core; SLUICE_THREADS also sets it)")
+    Integer threads;
+
     private final Map<String, String> env;
     private final CountDownLatch stop = new CountDownLatch(1);
 
@@ -81,7 +85,7 @@ public final class Main implements Callable<Integer> {
         cfg.warnings().forEach(log::warn);
         SluiceServer server;
         try {
-            server = SluiceServer.start(cfg);
+            server = SluiceServer.start(cfg, threads());
         } catch (Exception e) {
             System.err.println("sluice: cannot listen on " + cfg.listenAddr() + ":" + cfg.listenPort() + ": "
                     + e.getMessage());
@@ -94,6 +98,14 @@ public final class Main implements Callable<Integer> {
         log.info("shutting down");
         server.close();
         return 0;
+    }
+
+    private int threads() {
+        if (threads != null) {
+            return threads;
+        }
+        String t = env.get("SLUICE_THREADS");
+        return t != null && t.matches("[1-9][0-9]{0,3}") ? Integer.parseInt(t) : Runtime.getRuntime().availableProcessors();
     }
 
     private SluiceConfig load() throws ConfigException {

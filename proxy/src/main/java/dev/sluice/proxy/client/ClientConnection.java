@@ -34,6 +34,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
     /** Reasons reading from the client is paused; reading resumes when none is left. */
     private static final int WAITING_FOR_SERVER = 1;
+    /**
+     * A client waiting for a server is only stopped from reading once it has buffered this much: a client
+     * usually waits for its reply, and toggling reads costs two epoll_ctl calls per transaction.
+     */
+    private static final int WAITING_BUFFER_LIMIT = 256 * 1024;
     private static final int SERVER_UNWRITABLE = 2;
 
     private final Proxy proxy;
@@ -118,6 +123,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         scanner.feed((ByteBuf) msg);
         if (state == ClientState.IDLE && scanner.hasBuffered()) {
             beginTransaction();
+        } else if (server == null && scanner.buffered() > WAITING_BUFFER_LIMIT) {
+            block(WAITING_FOR_SERVER, true);
         }
     }
 
@@ -198,7 +205,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             close(DisconnectReason.CLIENT_CLOSE);
             return;
         }
-        block(WAITING_FOR_SERVER, true);
         ServerConnection s;
         try {
             s = session.pool().acquire(this);

@@ -100,6 +100,11 @@ public final class FrameScanner {
         return cumulation != null && cumulation.isReadable();
     }
 
+    /** Bytes buffered and not yet scanned (or held while paused). */
+    public int buffered() {
+        return cumulation == null ? 0 : cumulation.readableBytes();
+    }
+
     /** True while part of a message has been relayed and the rest is still to come. */
     public boolean streaming() {
         return passthrough > 0;
