@@ -5,6 +5,8 @@ import dev.sluice.config.SluiceConfig;
 import dev.sluice.protocol.StartupDecoder;
 import dev.sluice.proxy.client.ClientConnection;
 import dev.sluice.proxy.pool.LoopSet;
+import dev.sluice.proxy.pool.Pool;
+import dev.sluice.proxy.pool.PoolStats;
 import dev.sluice.proxy.server.ServerConnector;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -92,6 +94,11 @@ public final class SluiceServer implements AutoCloseable {
     @Override
     public void close() {
         janitor.stop();
+        for (Pool pool : proxy.pools().all()) {
+            PoolStats st = pool.stats();
+            log.info("{}: {} links, {} moved a server to its client's event loop, {} server launches, {} failed",
+                    pool, st.links, st.handoffs, st.launches, st.connectFailures);
+        }
         listener.close().awaitUninterruptibly();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();

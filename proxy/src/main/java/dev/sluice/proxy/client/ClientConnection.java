@@ -6,6 +6,7 @@ import dev.sluice.protocol.ErrorResponse;
 import dev.sluice.protocol.ProtocolException;
 import dev.sluice.protocol.SqlState;
 import dev.sluice.protocol.StartupPacket;
+import dev.sluice.protocol.Wire;
 import dev.sluice.proxy.Proxy;
 import dev.sluice.proxy.pool.ClientState;
 import dev.sluice.proxy.pool.DisconnectReason;
@@ -121,6 +122,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             return;
         }
         scanner.feed((ByteBuf) msg);
+        if (state == ClientState.LOGIN && scanner.buffered() > Wire.MAX_STARTUP_PACKET) {
+            // authentication messages are small; do not buffer a huge one before the client is known
+            fatal(SqlState.PROTOCOL_VIOLATION, "authentication message too large", DisconnectReason.PROTOCOL_VIOLATION);
+            return;
+        }
         if (state == ClientState.IDLE && scanner.hasBuffered()) {
             beginTransaction();
         } else if (server == null && scanner.buffered() > WAITING_BUFFER_LIMIT) {

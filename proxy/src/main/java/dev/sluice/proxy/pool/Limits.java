@@ -21,6 +21,17 @@ public final class Limits {
         return (maxDb <= 0 || db.get() < maxDb) && (maxUser <= 0 || user.get() < maxUser);
     }
 
+    /** Which limit stops a new server now, as "name=value", or null. */
+    public String reached() {
+        if (maxDb > 0 && db.get() >= maxDb) {
+            return "max_db_connections=" + maxDb;
+        }
+        if (maxUser > 0 && user.get() >= maxUser) {
+            return "max_user_connections=" + maxUser;
+        }
+        return null;
+    }
+
     void serverOpened() {
         db.incrementAndGet();
         user.incrementAndGet();

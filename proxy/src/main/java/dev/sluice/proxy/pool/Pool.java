@@ -288,11 +288,13 @@ public final class Pool {
                 launchReserve = false;
             }
         }
+        String limit = limits.reached();
         for (ClientConnection c : expired) {
             c.failFromPool(dev.sluice.protocol.SqlState.TOO_MANY_CONNECTIONS,
                     "query_wait_timeout: no server connection became free in pool " + key + " (pool_size="
-                            + settings.poolSize() + ") after waiting " + (now - c.waitStartNanos()) / 1_000_000
-                            + " ms", DisconnectReason.QUERY_WAIT_TIMEOUT);
+                            + settings.poolSize() + (limit != null ? ", " + limit + " reached" : "")
+                            + ") after waiting " + (now - c.waitStartNanos()) / 1_000_000 + " ms",
+                    DisconnectReason.QUERY_WAIT_TIMEOUT);
         }
         for (ServerConnection s : retire) {
             s.closeAsync(now - s.createdNanos() > lifetime && lifetime > 0

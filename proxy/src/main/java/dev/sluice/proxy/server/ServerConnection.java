@@ -21,6 +21,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import java.util.HashMap;
 import java.util.Map;
@@ -219,11 +220,19 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
         if (releaseAfterFlush) {
             releaseAfterFlush = false;
             wroteToClient = false;
-            ChannelFuture f = client.channel().writeAndFlush(Unpooled.EMPTY_BUFFER);
-            if (f.isDone()) {
-                maybeRelease();
+            ClientConnection c = client;
+            if (c == null) {
+                scanner.resume(); // the client left while its reply was being relayed: clean-up owns the server
+                return;
+            }
+            Channel out = c.channel();
+            out.flush();
+            ChannelOutboundBuffer pending = out.unsafe().outboundBuffer();
+            if (pending == null || pending.isEmpty()) {
+                maybeRelease(); // everything up to the ReadyForQuery is in the client's socket
             } else {
-                f.addListener(afterClientFlush);
+                // a slow client: an empty write completes once everything before it has been written
+                out.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(afterClientFlush);
             }
         }
     }
