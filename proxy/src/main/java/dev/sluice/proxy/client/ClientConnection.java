@@ -377,7 +377,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         ServerConnection s = server;
         server = null;
         if (s != null) {
-            s.clientGone();
+            if (scanner.streaming()) {
+                // part of a message reached the server and the rest never will: nothing can resync it
+                s.close(DisconnectReason.CLIENT_GONE_DIRTY);
+            } else {
+                s.clientGone();
+            }
         }
         session.closed(reason);
     }

@@ -158,6 +158,10 @@ public final class ClientSession {
         if (conn.isClosed()) {
             return;
         }
+        byte[] clientKey = login.scramClientKey();
+        if (clientKey != null) {
+            pool.scramPassThrough(user, proxy.secretOf(user), clientKey);
+        }
         login = null;
         proxy.loginFinished(conn);
         ByteBuf out = conn.channel().alloc().buffer(16);

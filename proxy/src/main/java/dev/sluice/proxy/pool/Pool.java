@@ -2,6 +2,8 @@
 package dev.sluice.proxy.pool;
 
 import dev.sluice.config.PoolMode;
+import dev.sluice.protocol.scram.ScramSecret;
+import dev.sluice.proxy.server.ScramPassThrough;
 import dev.sluice.proxy.client.ClientConnection;
 import dev.sluice.proxy.server.Backend;
 import dev.sluice.proxy.server.ServerConnection;
@@ -43,6 +45,7 @@ public final class Pool {
     /** Server ParameterStatus values from the first login: what a new client is told at its own login. */
     private volatile Map<String, String> welcome;
     private volatile ConnectFailure lastFailure;
+    private volatile ScramPassThrough passThrough;
 
     @SuppressWarnings("unchecked")
     public Pool(PoolKey key, PoolSettings settings, Backend backend, ServerConnector connector, Limits limits,
@@ -97,6 +100,21 @@ public final class Pool {
         if (welcome == null) {
             welcome = Map.copyOf(params);
         }
+    }
+
+    /**
+     * SCRAM pass-through: a client of the backend's own user proved it knows the password behind the stored
+     * verifier; its ClientKey (with the verifier's ServerKey) lets servers log in without a plain password.
+     */
+    public void scramPassThrough(String clientUser, String secret, byte[] clientKey) {
+        if (passThrough == null && clientUser.equals(backend.user()) && secret != null
+                && ScramSecret.isScramSecret(secret)) {
+            passThrough = new ScramPassThrough(clientKey, ScramSecret.parse(secret).serverKey());
+        }
+    }
+
+    public ScramPassThrough passThrough() {
+        return passThrough;
     }
 
     public ConnectFailure lastFailure() {

@@ -2,6 +2,9 @@
 package dev.sluice.proxy.server;
 
 import dev.sluice.config.PoolMode;
+import dev.sluice.protocol.Sync;
+import dev.sluice.protocol.Wire;
+import io.netty.buffer.ByteBuf;
 import dev.sluice.proxy.pool.DisconnectReason;
 import dev.sluice.proxy.pool.ServerState;
 
@@ -25,15 +28,28 @@ final class ServerCleanup {
         }
         s.pool().cleaning(s);
         if (s.copyIn()) {
-            s.failCopy(); // the server answers with an error and ReadyForQuery
+            // CopyFail: the server answers with an error and ReadyForQuery
+            ByteBuf out = s.channel().alloc().buffer(40);
+            int at = Wire.beginMessage(out, (byte) 'f');
+            Wire.writeCString(out, "client disconnected during COPY");
+            Wire.endMessage(out, at);
+            send(s, out, (byte) 'f');
         } else if (s.outstanding() > 0) {
             s.sendCancel(); // a running query would otherwise hold its locks until it finishes
         }
         if (s.unsynced()) {
-            s.sync();
+            ByteBuf out = s.channel().alloc().buffer(5);
+            Sync.INSTANCE.encode(out); // ends the batch the client left without Sync
+            send(s, out, (byte) 'S');
         }
         s.channel().flush();
         drained(s);
+    }
+
+    /** Sends as the client would have, so the server's request counting stays the one source of truth. */
+    private static void send(ServerConnection s, ByteBuf message, byte type) {
+        s.requestSent(type);
+        s.channel().write(message, s.channel().voidPromise());
     }
 
     /** Called whenever a reply or cancel completes while cleaning; acts once everything is answered. */

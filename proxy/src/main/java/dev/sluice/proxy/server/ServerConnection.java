@@ -6,7 +6,6 @@ import dev.sluice.protocol.ErrorResponse;
 import dev.sluice.protocol.ParameterStatus;
 import dev.sluice.protocol.Query;
 import dev.sluice.protocol.SqlState;
-import dev.sluice.protocol.Sync;
 import dev.sluice.proxy.client.ClientConnection;
 import dev.sluice.proxy.pool.ConnectFailure;
 import dev.sluice.proxy.pool.DisconnectReason;
@@ -80,28 +79,21 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
         void done(ErrorResponse error);
     }
 
-    private ServerConnection(Pool pool, Backend backend, int maxMessage) {
+    ServerConnection(Pool pool, Backend backend, int maxMessage, int loopIndex) {
         this.pool = pool;
         this.backend = backend;
         this.scanner = new FrameScanner(this, maxMessage);
+        this.loopIndex = loopIndex;
     }
 
     /** Opens a new server for {@code pool} on {@code loop}; the pool learns the outcome. */
     public static void launch(Pool pool, EventLoop loop) {
-        ServerConnection s = new ServerConnection(pool, pool.backend(), pool.settings().maxMessageLength());
-        s.loopIndex = pool.loops().indexOf(loop);
-        s.login = new ServerLogin(s.backend);
-        pool.addServer(s);
-        ChannelFuture f = pool.connector().connect(loop, s, s.backend, pool.settings().serverConnectTimeoutMillis());
-        s.channel = f.channel();
-        f.addListener((ChannelFutureListener) cf -> {
-            if (cf.isSuccess()) {
-                s.login.start(cf.channel());
-            } else {
-                s.failLogin(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION, "could not connect to backend "
-                        + s.backend.address() + ": " + describe(cf.cause()));
-            }
-        });
+        ServerLogin.launch(pool, loop);
+    }
+
+    void login(ServerLogin l, Channel ch) {
+        login = l;
+        channel = ch;
     }
 
     public long id() {
@@ -365,7 +357,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
         return Action.CONSUME;
     }
 
-    private void failLogin(String sqlState, String message) {
+    void failLogin(String sqlState, String message) {
         log.warn("server {}: {}", id, message);
         long retry = System.nanoTime() + pool.settings().serverLoginRetryNanos();
         pool.loginFailed(this, new ConnectFailure(sqlState, message, retry));
@@ -486,25 +478,6 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
         Map<String, String> reported = pool.welcome();
         params.keySet().removeIf(k -> reported == null || !reported.containsKey(k));
         syncedParams = null;
-    }
-
-    /** Ends a COPY FROM STDIN the client abandoned. */
-    void failCopy() {
-        ByteBuf out = channel.alloc().buffer(32);
-        int at = dev.sluice.protocol.Wire.beginMessage(out, (byte) 'f');
-        dev.sluice.protocol.Wire.writeCString(out, "client disconnected during COPY");
-        dev.sluice.protocol.Wire.endMessage(out, at);
-        channel.write(out, channel.voidPromise());
-        copyIn = false;
-    }
-
-    /** Finishes an extended-protocol batch the client left without Sync. */
-    void sync() {
-        ByteBuf out = channel.alloc().buffer(5);
-        Sync.INSTANCE.encode(out);
-        channel.write(out, channel.voidPromise());
-        outstanding++;
-        unsynced = false;
     }
 
     /** Opens a cancel connection with this backend's real key; the link (or clean-up) waits for it. */

@@ -19,8 +19,13 @@ import dev.sluice.protocol.StartupMessage;
 import dev.sluice.protocol.scram.Md5Password;
 import dev.sluice.protocol.scram.ScramClient;
 import dev.sluice.protocol.scram.ScramException;
+import dev.sluice.protocol.scram.ScramSecret;
 import io.netty.buffer.ByteBuf;
+import dev.sluice.proxy.pool.Pool;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -39,13 +44,33 @@ final class ServerLogin {
     }
 
     private final Backend backend;
+    private final Pool pool;
     private final Map<String, String> params = new LinkedHashMap<>();
     private ScramClient scram;
     private int processId;
     private int secretKey;
 
-    ServerLogin(Backend backend) {
-        this.backend = backend;
+    ServerLogin(Pool pool) {
+        this.pool = pool;
+        this.backend = pool.backend();
+    }
+
+    /** Connects a new server for {@code pool} on {@code loop} and starts its login; the pool learns the outcome. */
+    static void launch(Pool pool, EventLoop loop) {
+        ServerConnection s = new ServerConnection(pool, pool.backend(), pool.settings().maxMessageLength(),
+                pool.loops().indexOf(loop));
+        ServerLogin login = new ServerLogin(pool);
+        pool.addServer(s);
+        ChannelFuture f = pool.connector().connect(loop, s, pool.backend(), pool.settings().serverConnectTimeoutMillis());
+        s.login(login, f.channel());
+        f.addListener((ChannelFutureListener) cf -> {
+            if (cf.isSuccess()) {
+                login.start(cf.channel());
+            } else {
+                s.failLogin(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION, "could not connect to backend "
+                        + pool.backend().address() + ": " + ServerConnection.describe(cf.cause()));
+            }
+        });
     }
 
     void start(Channel ch) {
@@ -118,7 +143,17 @@ final class ServerLogin {
                 throw new LoginFailure(SqlState.INVALID_PASSWORD, "backend " + backend.address()
                         + " asks for SCRAM, but Sluice only has an md5 secret for user \"" + backend.user() + "\"");
             }
-            scram = new ScramClient(secret);
+            if (ScramSecret.isScramSecret(secret)) {
+                ScramPassThrough keys = pool.passThrough();
+                if (keys == null) {
+                    throw new LoginFailure(SqlState.INVALID_PASSWORD, "Sluice holds only a SCRAM verifier for user \""
+                            + backend.user() + "\" and no client has logged in with SCRAM yet to lend its keys;"
+                            + " set password= in [databases] or a plain password in the auth_file");
+                }
+                scram = new ScramClient(keys.clientKey(), keys.serverKey());
+            } else {
+                scram = new ScramClient(secret);
+            }
             ByteBuf out = ch.alloc().buffer(64);
             new SaslInitialResponse("SCRAM-SHA-256", scram.clientFirstMessage().getBytes(StandardCharsets.UTF_8))
                     .encode(out);

@@ -1,0 +1,176 @@
+// The sluice command: exit codes and messages for usage/config errors, and a real start, query, SIGTERM.
+package dev.sluice.proxy.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.proxy.testkit.PgCluster;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CommandLineIT {
+
+    /** What one Main.run call returned and printed. */
+    private record Run(int exit, String out, String err) {
+    }
+
+    /**
+     * Main.run is package-private (the CLI's test seam), so it is reached reflectively from this package.
+     * Only error paths go through it: a successful config would block serving.
+     */
+    private static Run run(Map<String, String> env, String... args) throws Exception {
+        Method m = Class.forName("dev.sluice.proxy.Main").getDeclaredMethod("run", String[].class, Map.class);
+        m.setAccessible(true);
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit;
+        try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+             PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+            System.setOut(o);
+            System.setErr(e);
+            try {
+                exit = (Integer) m.invoke(null, args, env);
+            } catch (InvocationTargetException ite) {
+                throw (Exception) ite.getCause();
+            }
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void helpExitsZero() throws Exception {
+        Run r = run(Map.of(), "--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("--backend").contains("--config").contains("--listen");
+    }
+
+    @Test
+    void unknownOptionExitsTwo() throws Exception {
+        Run r = run(Map.of(), "--no-such-option");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("--no-such-option");
+    }
+
+    @Test
+    void missingConfigFileExitsTwo(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("nope.ini");
+        Run r = run(Map.of(), "--config", missing.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("nope.ini");
+    }
+
+    @Test
+    void badValueInIniExitsTwoNamingFileLineAndKey(@TempDir Path dir) throws Exception {
+        Path ini = dir.resolve("sluice.ini");
+        Files.writeString(ini, String.join("\n",
+                "[databases]",
+                "sluice_test = host=127.0.0.1 port=5432 dbname=sluice_test",
+                "",
+                "[pgbouncer]",
+                "listen_port = 0",
+                "default_pool_size = abc",
+                ""));
+        Run r = run(Map.of(), "--config", ini.toString());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("sluice.ini:6").contains("default_pool_size");
+    }
+
+    @Test
+    void nothingToProxyExitsTwo() throws Exception {
+        Run r = run(Map.of());
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).contains("DATABASE_URL");
+    }
+
+    /** The shaded jar as `make build` leaves it; skipped when it has not been built. */
+    private static Path jar() {
+        for (Path p : List.of(Path.of("target", "sluice.jar"), Path.of("proxy", "target", "sluice.jar"))) {
+            if (Files.isRegularFile(p)) {
+                return p.toAbsolutePath();
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void realJarStartsServesAndStopsCleanlyOnSigterm() throws Exception {
+        Path jar = jar();
+        Assumptions.assumeTrue(jar != null, "proxy/target/sluice.jar not built (make build)");
+        PgCluster pg = PgCluster.get();
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-jar", jar.toString(),
+                "--backend", "postgres://" + PgCluster.SCRAM_USER + ":" + PgCluster.SCRAM_PASSWORD + "@"
+                        + pg.host() + ":" + pg.port() + "/" + PgCluster.TEST_DB,
+                "--listen", "127.0.0.1:" + port).redirectErrorStream(true);
+        pb.environment().remove("DATABASE_URL");
+        Process proc = pb.start();
+        List<String> output = new CopyOnWriteArrayList<>();
+        CountDownLatch listening = new CountDownLatch(1);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    output.add(line);
+                    if (line.contains("listening on")) {
+                        listening.countDown();
+                    }
+                }
+            } catch (java.io.IOException ignored) {
+                // the process ended
+            }
+        }, "sluice-jar-output");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            assertThat(listening.await(20, TimeUnit.SECONDS)).as("banner; output so far: %s", output).isTrue();
+            assertThat(String.join("\n", output)).contains("127.0.0.1:" + port);
+            Properties p = new Properties();
+            p.setProperty("user", PgCluster.SCRAM_USER);
+            p.setProperty("password", PgCluster.SCRAM_PASSWORD);
+            p.setProperty("connectTimeout", "10");
+            p.setProperty("socketTimeout", "30");
+            try (Connection c = DriverManager.getConnection(
+                    "jdbc:postgresql://127.0.0.1:" + port + "/" + PgCluster.TEST_DB, p);
+                 Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select 40 + 2, current_user")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getInt(1)).isEqualTo(42);
+                assertThat(rs.getString(2)).isEqualTo(PgCluster.SCRAM_USER);
+            }
+            proc.destroy(); // SIGTERM
+            assertThat(proc.waitFor(10, TimeUnit.SECONDS)).as("exited within 10 s of SIGTERM; output: %s", output)
+                    .isTrue();
+            assertThat(proc.exitValue()).as("exit code; output: %s", output).isZero();
+        } finally {
+            proc.destroyForcibly();
+            proc.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+}
