@@ -64,24 +64,25 @@ public final class ParamSet {
      * Keys the server has but the client does not (set for an earlier client) are RESET.
      */
     public String syncSql(Map<String, String> server, Map<String, String> reported) {
-        StringBuilder sql = null;
+        // set_config takes the raw value as a startup "-c name=value" does; SET 'a,b' would make a list
+        // setting such as search_path one element named "a,b"
+        StringBuilder sets = null;
         for (Map.Entry<String, String> e : values.entrySet()) {
             String name = e.getKey();
             if (!settable(name) || e.getValue().equals(server.get(name))) {
                 continue;
             }
-            sql = append(sql).append("SET ").append(quoteIdent(name)).append(" TO ").append(quoteLiteral(e.getValue()));
+            sets = sets == null ? new StringBuilder("SELECT ") : sets.append(", ");
+            sets.append("pg_catalog.set_config(").append(quoteLiteral(name)).append(", ")
+                    .append(quoteLiteral(e.getValue())).append(", false)");
         }
+        StringBuilder sql = sets;
         for (String name : server.keySet()) {
             if (!values.containsKey(name) && settable(name) && (reported == null || !reported.containsKey(name))) {
-                sql = append(sql).append("RESET ").append(quoteIdent(name));
+                sql = (sql == null ? new StringBuilder() : sql.append("; ")).append("RESET ").append(quoteIdent(name));
             }
         }
         return sql == null ? null : sql.toString();
-    }
-
-    private static StringBuilder append(StringBuilder sb) {
-        return sb == null ? new StringBuilder(64) : sb.append("; ");
     }
 
     static String quoteIdent(String s) {

@@ -17,6 +17,11 @@ final class StartupOptions {
 
     static Map<String, String> settings(Map<String, String> startup, List<String> ignored) {
         Map<String, String> out = new LinkedHashMap<>();
+        // PostgreSQL applies "options" first and explicit startup parameters over it
+        String options = startup.get("options");
+        if (options != null) {
+            parseOptions(options, out);
+        }
         for (Map.Entry<String, String> e : startup.entrySet()) {
             String k = e.getKey();
             if (k.equals("user") || k.equals("database") || k.startsWith("_pq_.") || ignored.contains(k)) {
@@ -26,9 +31,7 @@ final class StartupOptions {
                 throw new ProtocolException(SqlState.FEATURE_NOT_SUPPORTED,
                         "replication connections are not supported by Sluice; connect to PostgreSQL directly");
             }
-            if (k.equals("options")) {
-                parseOptions(e.getValue(), out);
-            } else {
+            if (!k.equals("options")) {
                 out.put(k, e.getValue());
             }
         }

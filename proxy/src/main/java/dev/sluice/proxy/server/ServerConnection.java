@@ -404,6 +404,8 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
     /** The linked client left; clean the server up for reuse, or close it if that cannot be done safely. */
     public void clientGone() {
         client = null;
+        // a client that stopped reading paused this server's reads; clean-up must read the replies
+        channel.config().setAutoRead(true);
         ServerCleanup.start(this);
     }
 
