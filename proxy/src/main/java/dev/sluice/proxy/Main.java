@@ -46,7 +46,7 @@ public final class Main implements Callable<Integer> {
     Integer poolSize;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "event loops (default: one per core; SLUICE_THREADS also sets it)")
+            description = "event loops (default: one per two cores; SLUICE_THREADS also sets it)")
     Integer threads;
 
     private final Map<String, String> env;
@@ -110,7 +110,7 @@ public final class Main implements Callable<Integer> {
             return threads;
         }
         String t = env.get("SLUICE_THREADS");
-        return t != null && t.matches("[1-9][0-9]{0,3}") ? Integer.parseInt(t) : Runtime.getRuntime().availableProcessors();
+        return t != null && t.matches("[1-9][0-9]{0,3}") ? Integer.parseInt(t) : SluiceServer.defaultThreads();
     }
 
     private SluiceConfig load() throws ConfigException {

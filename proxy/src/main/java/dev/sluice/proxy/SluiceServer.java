@@ -47,7 +47,16 @@ public final class SluiceServer implements AutoCloseable {
 
     /** Binds {@code listen_addr:listen_port} (port 0 picks a free one). */
     public static SluiceServer start(SluiceConfig config) throws InterruptedException {
-        return start(config, Runtime.getRuntime().availableProcessors());
+        return start(config, defaultThreads());
+    }
+
+    /**
+     * One event loop per two cores: relaying costs mostly kernel time (wakeups), and a busier loop sleeps
+     * less often. Measured on 2 cores beside PostgreSQL: 1 loop 18.5 us of CPU per select-only transaction,
+     * 2 loops 22.7 us (PgBouncer 19.8 us).
+     */
+    public static int defaultThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
     public static SluiceServer start(SluiceConfig config, int threads) throws InterruptedException {
