@@ -232,6 +232,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             return;
         }
         server = s;
+        if (s.prepared() != null) {
+            s.prepared().link(session.statements(), channel);
+        }
         if (!channel.isWritable()) {
             s.channel().config().setAutoRead(false);
         }
@@ -306,7 +309,17 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public boolean needsBody(byte type) {
-        return state == ClientState.LOGIN;
+        if (state == ClientState.LOGIN) {
+            return true;
+        }
+        ServerConnection s = server;
+        return s != null && s.prepared() != null && s.prepared().needsBody(type);
+    }
+
+    @Override
+    public int prefixNeeded(byte type) {
+        ServerConnection s = server;
+        return s != null && s.prepared() != null ? s.prepared().prefixNeeded(type) : 5;
     }
 
     @Override
@@ -319,8 +332,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             channel.eventLoop().execute(() -> close(DisconnectReason.CLIENT_CLOSE));
             return Action.CONSUME_AND_PAUSE;
         }
-        server.requestSent(type);
-        return Action.FORWARD;
+        ServerConnection s = server;
+        s.requestSent(type);
+        return s.prepared() == null ? Action.FORWARD : s.prepared().fromClient(type, buf, index, length, whole, scanner);
     }
 
     @Override

@@ -18,6 +18,7 @@ import dev.sluice.protocol.TransactionStatus;
 import dev.sluice.proxy.Proxy;
 import dev.sluice.proxy.pool.DisconnectReason;
 import dev.sluice.proxy.pool.Pool;
+import dev.sluice.proxy.prepared.ClientStatements;
 import dev.sluice.proxy.relay.FrameScanner.Action;
 import dev.sluice.proxy.server.ServerConnection;
 import io.netty.buffer.ByteBuf;
@@ -44,6 +45,7 @@ public final class ClientSession {
     private Pool pool;
     private ParamSet params;
     private boolean welcomed;
+    private ClientStatements statements;
     private boolean counted;
     private long connectedAt = System.currentTimeMillis();
 
@@ -80,6 +82,14 @@ public final class ClientSession {
 
     public Pool pool() {
         return pool;
+    }
+
+    /** This client's prepared statements (created on first use). */
+    ClientStatements statements() {
+        if (statements == null) {
+            statements = new ClientStatements(pool.statementRegistry());
+        }
+        return statements;
     }
 
     boolean welcomed() {
@@ -237,6 +247,9 @@ public final class ClientSession {
     // ------------------------------------------------------------------ end
 
     void closed(DisconnectReason reason) {
+        if (statements != null) {
+            statements.clear();
+        }
         proxy.cancels().remove(id, conn);
         if (login != null || pool == null || !welcomed) {
             proxy.loginFinished(conn);

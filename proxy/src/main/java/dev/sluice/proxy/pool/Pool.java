@@ -5,6 +5,7 @@ import dev.sluice.config.PoolMode;
 import dev.sluice.protocol.scram.ScramSecret;
 import dev.sluice.proxy.server.ScramPassThrough;
 import dev.sluice.proxy.client.ClientConnection;
+import dev.sluice.proxy.prepared.StatementRegistry;
 import dev.sluice.proxy.server.Backend;
 import dev.sluice.proxy.server.ServerConnection;
 import dev.sluice.proxy.server.ServerConnector;
@@ -32,6 +33,7 @@ public final class Pool {
     private final PoolStats stats = new PoolStats();
     private final Backend backend;
     private final ServerConnector connector;
+    private final StatementRegistry statements;
 
     private final ArrayDeque<ServerConnection>[] idle;
     private final ArrayDeque<ClientConnection>[] waiting;
@@ -49,7 +51,8 @@ public final class Pool {
 
     @SuppressWarnings("unchecked")
     public Pool(PoolKey key, PoolSettings settings, Backend backend, ServerConnector connector, Limits limits,
-                LoopSet loops) {
+                LoopSet loops, StatementRegistry statements) {
+        this.statements = statements;
         this.key = key;
         this.backend = backend;
         this.connector = connector;
@@ -78,6 +81,18 @@ public final class Pool {
 
     public Backend backend() {
         return backend;
+    }
+
+    /**
+     * Prepared statements are rewritten in transaction and statement mode unless max_prepared_statements is
+     * 0; session mode keeps a server per client and needs no rewriting.
+     */
+    public boolean rewritesPrepared() {
+        return settings.mode() != PoolMode.SESSION && settings.maxPreparedStatements() > 0;
+    }
+
+    public StatementRegistry statementRegistry() {
+        return statements;
     }
 
     public ServerConnector connector() {

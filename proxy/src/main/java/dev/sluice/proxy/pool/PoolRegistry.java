@@ -7,6 +7,7 @@ import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.UserConfig;
 import dev.sluice.protocol.ProtocolException;
 import dev.sluice.protocol.SqlState;
+import dev.sluice.proxy.prepared.StatementRegistry;
 import dev.sluice.proxy.server.Backend;
 import dev.sluice.proxy.server.ServerConnector;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ public final class PoolRegistry {
     private final ServerConnector connector;
     private final LoopSet loops;
     private final ConcurrentHashMap<PoolKey, Pool> pools = new ConcurrentHashMap<>();
+    private final StatementRegistry statementRegistry = new StatementRegistry();
     private final ConcurrentHashMap<String, AtomicInteger> perDb = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
 
@@ -37,6 +39,10 @@ public final class PoolRegistry {
         PoolKey key = new PoolKey(database, user);
         Pool p = pools.get(key);
         return p != null ? p : pools.computeIfAbsent(key, this::create);
+    }
+
+    public StatementRegistry statementRegistry() {
+        return statementRegistry;
     }
 
     public List<Pool> all() {
@@ -70,11 +76,12 @@ public final class PoolRegistry {
                 config.serverResetQuery(),
                 config.serverResetQueryAlways(),
                 CROSS_LOOP_SLACK_NANOS,
-                config.maxPacketSize());
+                config.maxPacketSize(),
+                config.maxPreparedStatements());
         int maxDb = db.maxDbConnections() != null ? db.maxDbConnections() : config.maxDbConnections();
         int maxUser = u != null && u.maxUserConnections() != null ? u.maxUserConnections() : config.maxUserConnections();
         Limits limits = new Limits(perDb.computeIfAbsent(backend.database() + "@" + backend.address(),
                 k -> new AtomicInteger()), maxDb, perUser.computeIfAbsent(backendUser, k -> new AtomicInteger()), maxUser);
-        return new Pool(key, settings, backend, connector, limits, loops);
+        return new Pool(key, settings, backend, connector, limits, loops, statementRegistry);
     }
 }

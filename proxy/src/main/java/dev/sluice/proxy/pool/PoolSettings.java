@@ -18,5 +18,6 @@ public record PoolSettings(
         String serverResetQuery,
         boolean serverResetQueryAlways,
         long crossLoopSlackNanos,
-        int maxMessageLength) {
+        int maxMessageLength,
+        int maxPreparedStatements) {
 }

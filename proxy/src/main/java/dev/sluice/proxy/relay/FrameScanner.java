@@ -28,13 +28,23 @@ public final class FrameScanner {
         /** Relay it, then stop scanning; the rest stays buffered until {@link #resume()}. */
         FORWARD_AND_PAUSE,
         /** Drop it and stop scanning, as above. */
-        CONSUME_AND_PAUSE
+        CONSUME_AND_PAUSE,
+        /**
+         * Drop the first {@link #skipPrefix} bytes (the inspector wrote its own replacement head) and relay
+         * the rest unchanged, streaming it if large: a Bind's parameters are never copied.
+         */
+        REPLACE_PREFIX
     }
 
     /** Decides per message; called on the connection's event loop only. */
     public interface Inspector {
         /** True when the inspector must see this type's whole body (it is then never streamed). */
         boolean needsBody(byte type);
+
+        /** For a streamed message: how many bytes (header included) must be readable before the first call. */
+        default int prefixNeeded(byte type) {
+            return 5;
+        }
 
         /**
          * A message: {@code buf} holds it at {@code index} (type byte) with {@code length} bytes in all when
@@ -60,6 +70,11 @@ public final class FrameScanner {
     /** Whether those bytes are forwarded (true) or dropped. */
     private boolean passthroughForward;
     private boolean paused;
+    /** During a scan: start of the run not yet forwarded, and of the message being inspected. */
+    private int runStart;
+    private int messageStart;
+    private int messageEnd;
+    private int skip;
 
     public FrameScanner(Inspector inspector, int maxMessageLength) {
         this.inspector = inspector;
@@ -124,11 +139,33 @@ public final class FrameScanner {
         passthrough = 0;
     }
 
+    /**
+     * From inside {@link Inspector#onMessage}: forwards the messages before the current one now, so that an
+     * inspector writing its own replacement for the current message keeps the stream's order.
+     */
+    public void flushBeforeCurrent() {
+        if (cumulation != null) {
+            runStart = flushRun(cumulation, runStart, messageStart);
+        }
+    }
+
+    /** From inside {@link Inspector#onMessage}: forwards everything up to and including the current message. */
+    public void flushThroughCurrent() {
+        if (cumulation != null) {
+            runStart = flushRun(cumulation, runStart, Math.min(messageEnd, cumulation.writerIndex()));
+        }
+    }
+
+    /** With {@link Action#REPLACE_PREFIX}: how many leading bytes of the current message to drop. */
+    public void skipPrefix(int bytes) {
+        skip = bytes;
+    }
+
     private void scan() {
         ByteBuf buf = cumulation;
         int pos = buf.readerIndex();
         int end = buf.writerIndex();
-        int runStart = pos;
+        runStart = pos;
         try {
             while (!paused) {
                 if (passthrough > 0) {
@@ -153,13 +190,18 @@ public final class FrameScanner {
                     throw new MessageTooLargeException(type, length, maxMessageLength);
                 }
                 int total = length + 1;
+                messageStart = pos;
+                messageEnd = pos + total;
                 if (avail < total) {
-                    if (total <= STREAM_THRESHOLD || inspector.needsBody(type)) {
-                        break; // wait for the whole message
+                    if (total <= STREAM_THRESHOLD || inspector.needsBody(type)
+                            || avail < Math.min(total, inspector.prefixNeeded(type))) {
+                        break; // wait for the whole message, or enough of its head
                     }
                     Action action = inspector.onMessage(type, buf, pos, total, false);
-                    passthroughForward = action == Action.FORWARD;
-                    if (!passthroughForward) {
+                    passthroughForward = action == Action.FORWARD || action == Action.REPLACE_PREFIX;
+                    if (action == Action.REPLACE_PREFIX) {
+                        runStart = flushRun(buf, runStart, pos) + skip;
+                    } else if (!passthroughForward) {
                         runStart = flushRun(buf, runStart, pos) + avail;
                     }
                     passthrough = total - avail;
@@ -169,6 +211,11 @@ public final class FrameScanner {
                 Action action = inspector.onMessage(type, buf, pos, total, true);
                 switch (action) {
                     case FORWARD -> pos += total;
+                    case REPLACE_PREFIX -> {
+                        flushRun(buf, runStart, pos);
+                        runStart = pos + skip;
+                        pos += total;
+                    }
                     case CONSUME -> {
                         flushRun(buf, runStart, pos);
                         pos += total;

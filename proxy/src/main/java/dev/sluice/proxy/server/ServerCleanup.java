@@ -40,6 +40,9 @@ final class ServerCleanup {
         if (s.unsynced()) {
             ByteBuf out = s.channel().alloc().buffer(5);
             Sync.INSTANCE.encode(out); // ends the batch the client left without Sync
+            if (s.prepared() != null) {
+                s.prepared().syncSent();
+            }
             send(s, out, (byte) 'S');
         }
         s.channel().flush();

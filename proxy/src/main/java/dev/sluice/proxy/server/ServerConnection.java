@@ -11,6 +11,7 @@ import dev.sluice.proxy.pool.ConnectFailure;
 import dev.sluice.proxy.pool.DisconnectReason;
 import dev.sluice.proxy.pool.Pool;
 import dev.sluice.proxy.pool.ServerState;
+import dev.sluice.proxy.prepared.PreparedRelay;
 import dev.sluice.proxy.relay.FrameScanner;
 import dev.sluice.proxy.relay.FrameScanner.Action;
 import io.netty.buffer.ByteBuf;
@@ -49,6 +50,8 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
     private volatile ServerState state = ServerState.LOGIN;
     private volatile long idleSinceNanos = createdNanos;
     private ServerLogin login;
+    /** Prepared-statement rewriting for this server, or null (session mode, or max_prepared_statements = 0). */
+    private PreparedRelay prepared;
 
     /** Parameter values in force on this server: reported ones as PostgreSQL reported them, others as set. */
     private final Map<String, String> params = new HashMap<>();
@@ -194,7 +197,12 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
 
     /** True while the server holds per-client state: the link must stay. */
     public boolean busy() {
-        return outstanding > 0 || swallow > 0 || unsynced || copyIn || txStatus != 'I' || cancelsInFlight > 0;
+        return outstanding > 0 || swallow > 0 || unsynced || copyIn || txStatus != 'I' || cancelsInFlight > 0
+                || (prepared != null && !prepared.idle());
+    }
+
+    public PreparedRelay prepared() {
+        return prepared;
     }
 
     /** Forwards a client's cancel to this backend when it is running something. */
@@ -261,6 +269,11 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
             return onLoginMessage(type, buf, index, length);
         }
         boolean hidden = swallow > 0 || client == null;
+        Action prep = prepared != null && swallow == 0 ? prepared.fromServer(type, buf, index, length, scanner)
+                : Action.FORWARD;
+        if (prep == Action.CONSUME) {
+            return Action.CONSUME; // a reply to Sluice's own Parse or Close
+        }
         switch (type) {
             case 'Z' -> {
                 txStatus = buf.getByte(index + 5);
@@ -325,6 +338,9 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
         }
         c.unlinked(this);
         client = null;
+        if (prepared != null) {
+            prepared.unlink();
+        }
         pool.release(this);
         scanner.resume();
     }
@@ -343,6 +359,10 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
         try {
             if (login.onMessage(channel, type, buf, index, length)) {
                 params.putAll(login.params());
+                if (pool.rewritesPrepared()) {
+                    prepared = new PreparedRelay(channel, pool.settings().maxPreparedStatements(),
+                            pool.statementRegistry());
+                }
                 processId = login.processId();
                 secretKey = login.secretKey();
                 login = null;
@@ -404,6 +424,9 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
     /** The linked client left; clean the server up for reuse, or close it if that cannot be done safely. */
     public void clientGone() {
         client = null;
+        if (prepared != null) {
+            prepared.unlink();
+        }
         // a client that stopped reading paused this server's reads; clean-up must read the replies
         channel.config().setAutoRead(true);
         ServerCleanup.start(this);

@@ -1,0 +1,453 @@
+// Prepared statements in transaction mode: rewrites a client's named statements onto whichever server it has.
+package dev.sluice.proxy.prepared;
+
+import static dev.sluice.proxy.prepared.ReplyQueue.BIND;
+import static dev.sluice.proxy.prepared.ReplyQueue.CLIENT_PARSE;
+import static dev.sluice.proxy.prepared.ReplyQueue.CLOSE;
+import static dev.sluice.proxy.prepared.ReplyQueue.DESCRIBE;
+import static dev.sluice.proxy.prepared.ReplyQueue.EXECUTE;
+import static dev.sluice.proxy.prepared.ReplyQueue.INJECTED_CLOSE;
+import static dev.sluice.proxy.prepared.ReplyQueue.INJECTED_PARSE;
+import static dev.sluice.proxy.prepared.ReplyQueue.PARSE;
+import static dev.sluice.proxy.prepared.ReplyQueue.QUERY;
+import static dev.sluice.proxy.prepared.ReplyQueue.SYNC;
+import static dev.sluice.proxy.prepared.ReplyQueue.SYNTH_CLOSE;
+import static dev.sluice.proxy.prepared.ReplyQueue.SYNTH_PARSE;
+
+import dev.sluice.protocol.Close;
+import dev.sluice.protocol.Describe;
+import dev.sluice.protocol.ErrorResponse;
+import dev.sluice.protocol.Parse;
+import dev.sluice.protocol.ProtocolException;
+import dev.sluice.protocol.SqlState;
+import dev.sluice.protocol.Wire;
+import dev.sluice.proxy.relay.FrameScanner;
+import dev.sluice.proxy.relay.FrameScanner.Action;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One per server connection, on its event loop. Client messages are handled in {@link #fromClient}: a named
+ * Parse/Bind/Describe/Close is rewritten to the statement's server name, a Parse is injected where the server
+ * lacks the statement, and Close (or a Parse the server already has) is answered by Sluice. Every message
+ * sent leaves an entry in a {@link ReplyQueue}; {@link #fromServer} walks the replies against it, hiding
+ * replies to Sluice's own messages, emitting Sluice's own replies at their place, and undoing the effects of
+ * messages PostgreSQL skipped after an error (it skips to Sync, and so does the queue).
+ */
+public final class PreparedRelay {
+    private static final byte[] PARSE_COMPLETE = {'1', 0, 0, 0, 4};
+    private static final byte[] CLOSE_COMPLETE = {'3', 0, 0, 0, 4};
+    private static final String STALE_PLAN = "cached plan must not change result type";
+
+    private final ServerStatements statements;
+    private final ReplyQueue queue = new ReplyQueue();
+    private final Channel server;
+    private final StatementRegistry registry;
+    private ClientStatements client;
+    private Channel toClient;
+    private Statement lastBound;
+    private String lastBoundName;
+    private boolean queryFailed;
+    /**
+     * PostgreSQL reported an error in an extended-protocol batch whose Sync it has not received yet: it
+     * ignores every message until that Sync, so they get no entries and no effects.
+     */
+    private boolean skipping;
+
+    public PreparedRelay(Channel server, int maxPrepared, StatementRegistry registry) {
+        this.server = server;
+        this.registry = registry;
+        this.statements = new ServerStatements(maxPrepared);
+    }
+
+    /** Starts a link: replies Sluice makes itself go to {@code toClient}. */
+    public void link(ClientStatements statements, Channel toClient) {
+        this.client = statements;
+        this.toClient = toClient;
+    }
+
+    /** The client left or the server went back to the pool; pending entries still need their replies. */
+    public void unlink() {
+        client = null;
+        toClient = null;
+        lastBound = null;
+        lastBoundName = null;
+    }
+
+    /** True when no reply is owed. */
+    public boolean idle() {
+        return queue.isEmpty();
+    }
+
+    public ServerStatements statements() {
+        return statements;
+    }
+
+    /** Sluice's clean-up sent a Sync of its own. */
+    public void syncSent() {
+        queue.add(SYNC, null, null);
+    }
+
+    // ------------------------------------------------------------------ client -> server
+
+    public boolean needsBody(byte type) {
+        return type == 'P' || type == 'D' || type == 'C';
+    }
+
+    public int prefixNeeded(byte type) {
+        return type == 'B' ? 5 + 2 * 1024 : 5; // portal and statement names are short identifiers
+    }
+
+    public Action fromClient(byte type, ByteBuf buf, int index, int length, boolean whole, FrameScanner scanner) {
+        if (skipping) {
+            if (type == 'S') {
+                skipping = false;
+                queue.add(SYNC, null, null);
+            }
+            return Action.FORWARD;
+        }
+        switch (type) {
+            case 'P' -> {
+                return parse(Parse.decode(buf.slice(index + 5, length - 5)), scanner);
+            }
+            case 'B' -> {
+                return bind(buf, index, length, whole, scanner);
+            }
+            case 'D' -> {
+                return describe(Describe.decode(buf.slice(index + 5, length - 5)), scanner);
+            }
+            case 'C' -> {
+                return close(Close.decode(buf.slice(index + 5, length - 5)));
+            }
+            case 'E' -> queue.add(EXECUTE, lastBound, lastBoundName);
+            case 'S' -> queue.add(SYNC, null, null);
+            case 'Q' -> {
+                return whole ? SqlCommands.query(this, buf, index, length, scanner) : track(QUERY);
+            }
+            case 'F' -> queue.add(QUERY, null, null);
+            default -> { } // Flush, CopyData/Done/Fail: no reply of their own
+        }
+        return Action.FORWARD;
+    }
+
+    private Action parse(Parse p, FrameScanner scanner) {
+        if (p.name().isEmpty()) {
+            return track(PARSE);
+        }
+        Statement existing = client.get(p.name());
+        if (existing != null) {
+            // PostgreSQL answers 42P05 here: let the server say it by preparing the same server name again
+            scanner.flushBeforeCurrent();
+            ensurePrepared(existing);
+            send(new Parse(existing.serverName(), p.query(), p.paramTypes()));
+            queue.add(PARSE, null, null);
+            return Action.CONSUME;
+        }
+        if (client.size() >= ClientStatements.MAX_PER_CLIENT) {
+            throw new ProtocolException(SqlState.CONFIGURATION_LIMIT_EXCEEDED, "too many prepared statements: Sluice"
+                    + " keeps at most " + ClientStatements.MAX_PER_CLIENT + " per client connection");
+        }
+        Statement s = registry.acquire(p.query(), p.paramTypes());
+        client.put(p.name(), s);
+        if (statements.has(s)) {
+            synthetic(SYNTH_PARSE, s, p.name());
+            return Action.CONSUME;
+        }
+        scanner.flushBeforeCurrent();
+        prepare(s, CLIENT_PARSE, p.name());
+        return Action.CONSUME;
+    }
+
+    private Action bind(ByteBuf buf, int index, int length, boolean whole, FrameScanner scanner) {
+        int limit = whole ? index + length : buf.writerIndex();
+        int portalEnd = buf.indexOf(index + 5, limit, (byte) 0);
+        int nameEnd = portalEnd < 0 ? -1 : buf.indexOf(portalEnd + 1, limit, (byte) 0);
+        if (nameEnd < 0) {
+            throw new ProtocolException(SqlState.PROTOCOL_VIOLATION, "invalid Bind message: names not terminated");
+        }
+        if (nameEnd == portalEnd + 1) {
+            lastBound = null;
+            lastBoundName = null;
+            return track(BIND); // the unnamed statement: the server has the client's own
+        }
+        String name = buf.toString(portalEnd + 1, nameEnd - portalEnd - 1, StandardCharsets.UTF_8);
+        Statement s = client.get(name);
+        lastBound = s;
+        lastBoundName = name;
+        if (s == null) {
+            return track(BIND); // PostgreSQL reports the client's name as missing (26000)
+        }
+        scanner.flushBeforeCurrent();
+        ensurePrepared(s);
+        byte[] serverName = s.serverName().getBytes(StandardCharsets.UTF_8);
+        int portalLen = portalEnd - (index + 5);
+        int oldPrefix = nameEnd + 1 - index;
+        ByteBuf head = server.alloc().buffer(portalLen + serverName.length + 7);
+        head.writeByte('B').writeInt(length - 1 - (nameEnd - portalEnd - 1) + serverName.length);
+        head.writeBytes(buf, index + 5, portalLen + 1).writeBytes(serverName).writeByte(0);
+        server.write(head, server.voidPromise());
+        scanner.skipPrefix(oldPrefix);
+        queue.add(BIND, s, name);
+        return Action.REPLACE_PREFIX;
+    }
+
+    private Action describe(Describe d, FrameScanner scanner) {
+        Statement s = d.kind() == Describe.STATEMENT && !d.name().isEmpty() ? client.get(d.name()) : null;
+        if (s == null) {
+            return track(DESCRIBE);
+        }
+        scanner.flushBeforeCurrent();
+        ensurePrepared(s);
+        send(new Describe(Describe.STATEMENT, s.serverName()));
+        queue.add(DESCRIBE, null, null);
+        return Action.CONSUME;
+    }
+
+    private Action close(Close c) {
+        if (c.kind() != Close.STATEMENT || c.name().isEmpty()) {
+            return track(CLOSE);
+        }
+        // the server keeps its copy for other clients; the client's name is gone (closing an unknown one is no error)
+        Statement s = client.get(c.name());
+        if (s != null) {
+            s.refs.incrementAndGet(); // kept by the queue entry for a possible undo
+            client.remove(c.name());
+        }
+        synthetic(SYNTH_CLOSE, s, c.name());
+        return Action.CONSUME;
+    }
+
+    Action track(byte kind) {
+        queue.add(kind, null, null);
+        return Action.FORWARD;
+    }
+
+    // ------------------------------------------------------------------ helpers for SqlCommands
+
+    ClientStatements client() {
+        return client;
+    }
+
+    /** After DISCARD ALL / DEALLOCATE ALL on the server. */
+    void serverCleared() {
+        statements.clear();
+    }
+
+    void serverDropped(Statement s) {
+        statements.remove(s);
+    }
+
+    boolean serverHas(Statement s) {
+        return statements.has(s);
+    }
+
+    void sendQuery(String sql, Statement s, Object effect) {
+        ByteBuf out = server.alloc().buffer(sql.length() + 8);
+        new dev.sluice.protocol.Query(sql).encode(out);
+        server.write(out, server.voidPromise());
+        queue.add(QUERY, s, effect);
+    }
+
+    void trackQuery(Object effect) {
+        queue.add(QUERY, null, effect);
+    }
+
+    /** Makes sure the server has {@code s} before a message that uses it; injects a Parse when not. */
+    private void ensurePrepared(Statement s) {
+        if (!statements.has(s)) {
+            prepare(s, INJECTED_PARSE, null);
+        }
+    }
+
+    private void prepare(Statement s, byte kind, String clientName) {
+        Statement evicted = statements.add(s);
+        if (evicted != null) {
+            sendClose(evicted);
+        }
+        ByteBuf out = server.alloc().buffer(s.query().length() + 32);
+        s.encodeParse(out);
+        server.write(out, server.voidPromise());
+        queue.add(kind, s, clientName);
+    }
+
+    private void sendClose(Statement s) {
+        send(new Close(Close.STATEMENT, s.serverName()));
+        queue.add(INJECTED_CLOSE, s, null);
+    }
+
+    private void send(Parse p) {
+        ByteBuf out = server.alloc().buffer(p.query().length() + 32);
+        p.encode(out);
+        server.write(out, server.voidPromise());
+    }
+
+    private void send(Describe d) {
+        ByteBuf out = server.alloc().buffer(d.name().length() + 8);
+        d.encode(out);
+        server.write(out, server.voidPromise());
+    }
+
+    private void send(Close c) {
+        ByteBuf out = server.alloc().buffer(c.name().length() + 8);
+        c.encode(out);
+        server.write(out, server.voidPromise());
+    }
+
+    /** A reply Sluice gives itself: now when nothing is owed before it, else in turn. */
+    private void synthetic(byte kind, Statement s, String name) {
+        if (queue.isEmpty()) {
+            emit(kind);
+            if (kind == SYNTH_CLOSE && s != null) {
+                registry.release(s); // no undo possible any more
+            }
+        } else {
+            queue.add(kind, s, name);
+        }
+    }
+
+    private void emit(byte kind) {
+        Channel c = toClient;
+        if (c != null) {
+            // flushed now: nothing else may follow before the client waits for it (Close + Flush)
+            c.writeAndFlush(Unpooled.wrappedBuffer(kind == SYNTH_PARSE ? PARSE_COMPLETE : CLOSE_COMPLETE),
+                    c.voidPromise());
+        }
+    }
+
+    // ------------------------------------------------------------------ server -> client
+
+    public Action fromServer(byte type, ByteBuf buf, int index, int length, FrameScanner scanner) {
+        byte k = queue.kind();
+        if (k == 0) {
+            return Action.FORWARD; // nothing owed: an asynchronous message (notice, notification, parameter)
+        }
+        switch (type) {
+            case 'E' -> {
+                return error(ErrorResponse.decode(buf.slice(index + 5, length - 5)), scanner);
+            }
+            case 'Z' -> {
+                if (k == SYNC || k == QUERY) {
+                    if (k == QUERY && !queryFailed) {
+                        SqlCommands.applied(this, queue.statement(), queue.extra());
+                    }
+                    queryFailed = false;
+                    return done(false, scanner);
+                }
+            }
+            case '1' -> {
+                if (k == INJECTED_PARSE) {
+                    return done(true, scanner);
+                }
+                if (k == PARSE || k == CLIENT_PARSE) {
+                    return done(false, scanner);
+                }
+            }
+            case '2' -> {
+                if (k == BIND) {
+                    return done(false, scanner);
+                }
+            }
+            case '3' -> {
+                if (k == INJECTED_CLOSE) {
+                    return done(true, scanner);
+                }
+                if (k == CLOSE) {
+                    return done(false, scanner);
+                }
+            }
+            case 'T', 'n' -> {
+                if (k == DESCRIBE) {
+                    return done(false, scanner);
+                }
+            }
+            case 'C', 'I', 's' -> {
+                if (k == EXECUTE) {
+                    return done(false, scanner);
+                }
+            }
+            default -> { }
+        }
+        return Action.FORWARD;
+    }
+
+    /** The head entry got its last reply: pop it, then emit Sluice's own replies that are now due. */
+    private Action done(boolean hide, FrameScanner scanner) {
+        queue.pop();
+        byte next = queue.kind();
+        if (next != SYNTH_PARSE && next != SYNTH_CLOSE) {
+            return hide ? Action.CONSUME : Action.FORWARD;
+        }
+        if (hide) {
+            scanner.flushBeforeCurrent();
+        } else {
+            scanner.flushThroughCurrent();
+        }
+        while (queue.kind() == SYNTH_PARSE || queue.kind() == SYNTH_CLOSE) {
+            emit(queue.kind());
+            if (queue.kind() == SYNTH_CLOSE && queue.statement() != null) {
+                registry.release(queue.statement());
+            }
+            queue.pop();
+        }
+        return hide ? Action.CONSUME : Action.FORWARD;
+    }
+
+    private Action error(ErrorResponse e, FrameScanner scanner) {
+        byte k = queue.kind();
+        if ((k == BIND || k == EXECUTE) && queue.statement() != null && client != null
+                && SqlState.FEATURE_NOT_SUPPORTED.equals(e.code()) && e.message() != null
+                && e.message().contains(STALE_PLAN)) {
+            // this client's next use prepares afresh under a new server name; the stale copy stays and
+            // fails for the other clients that use it, who then re-prepare too
+            String name = (String) queue.extra();
+            Statement stale = queue.statement();
+            if (name != null && client.get(name) == stale) {
+                client.put(name, registry.renew(stale));
+            }
+        }
+        if (k == QUERY) {
+            queryFailed = true; // ReadyForQuery follows
+            return Action.FORWARD;
+        }
+        if (k == SYNC) {
+            return Action.FORWARD;
+        }
+        // the failing message and everything up to Sync are skipped by PostgreSQL: undo what Sluice assumed
+        while (!queue.isEmpty() && queue.kind() != SYNC) {
+            undo();
+            queue.pop();
+        }
+        skipping = queue.isEmpty(); // the Sync is still to come from the client
+        return Action.FORWARD;
+    }
+
+    private void undo() {
+        Statement s = queue.statement();
+        String name = (String) queue.extra();
+        switch (queue.kind()) {
+            case CLIENT_PARSE -> {
+                statements.remove(s);
+                if (client != null) {
+                    client.removeIf(name, s);
+                }
+            }
+            case INJECTED_PARSE -> statements.remove(s);
+            case INJECTED_CLOSE -> statements.restore(s);
+            case SYNTH_PARSE -> {
+                if (client != null) {
+                    client.removeIf(name, s);
+                }
+            }
+            case SYNTH_CLOSE -> {
+                if (s != null && client != null) {
+                    client.put(name, s); // takes back the reference the entry held
+                } else if (s != null) {
+                    registry.release(s);
+                }
+            }
+            default -> { }
+        }
+    }
+}
