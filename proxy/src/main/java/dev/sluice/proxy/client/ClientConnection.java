@@ -136,13 +136,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (wroteToServer) {
-            wroteToServer = false;
-            ServerConnection s = server;
-            if (s != null) {
-                s.channel().flush();
-            }
+        ServerConnection s = server;
+        if (s != null && (wroteToServer || (s.prepared() != null && s.prepared().takeWrote()))) {
+            s.channel().flush();
         }
+        wroteToServer = false;
     }
 
     @Override
@@ -269,7 +267,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
                 // linked only to learn the pool's parameters at login: give the server back right away
                 unlinked(s);
                 s.client(null);
-                session.pool().release(s);
+                if (s.prepared() != null) {
+                    s.prepared().unlink();
+                }
+                session.pool().release(s, this);
             }
         }
     }
@@ -284,8 +285,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         s.channel().config().setAutoRead(true);
         scanner.pause();
         if (!closed) {
-            session.pool().changeState(this, ClientState.IDLE);
-            block(SERVER_UNWRITABLE, false);
+            block(SERVER_UNWRITABLE, false); // the pool moves this client to idle as it takes the server back
             if (scanner.hasBuffered()) {
                 channel.eventLoop().execute(() -> {
                     if (state == ClientState.IDLE && !closed && scanner.hasBuffered()) {

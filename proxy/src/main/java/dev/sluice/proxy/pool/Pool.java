@@ -214,8 +214,16 @@ public final class Pool {
      * client, preferring one on the server's own loop, else make it idle. Call on the server's loop.
      */
     public void release(ServerConnection s) {
+        release(s, null);
+    }
+
+    /** As {@link #release(ServerConnection)}, also moving the client it leaves to idle (one lock, not two). */
+    public void release(ServerConnection s, ClientConnection left) {
         ClientConnection w;
         synchronized (this) {
+            if (left != null && left.state() == ClientState.ACTIVE) {
+                changeState(left, ClientState.IDLE);
+            }
             if (s.state() == ServerState.CLOSED) {
                 return;
             }

@@ -55,6 +55,8 @@ public final class PreparedRelay {
      * ignores every message until that Sync, so they get no entries and no effects.
      */
     private boolean skipping;
+    /** Sluice wrote to the server itself (rewritten or injected messages): the read must end with a flush. */
+    private boolean wrote;
 
     public PreparedRelay(Channel server, int maxPrepared, StatementRegistry registry) {
         this.server = server;
@@ -74,6 +76,18 @@ public final class PreparedRelay {
         toClient = null;
         lastBound = null;
         lastBoundName = null;
+    }
+
+    /** Whether Sluice wrote messages of its own since the last call. */
+    public boolean takeWrote() {
+        boolean w = wrote;
+        wrote = false;
+        return w;
+    }
+
+    private void write(ByteBuf message) {
+        wrote = true;
+        server.write(message, server.voidPromise());
     }
 
     /** True when no reply is owed. */
@@ -109,17 +123,21 @@ public final class PreparedRelay {
             return Action.FORWARD;
         }
         switch (type) {
+            // unnamed statements and portals (the common case outside prepared mode) are tracked undecoded
             case 'P' -> {
-                return parse(Parse.decode(buf.slice(index + 5, length - 5)), scanner);
+                return buf.getByte(index + 5) == 0 ? track(PARSE)
+                        : parse(Parse.decode(buf.slice(index + 5, length - 5)), scanner);
             }
             case 'B' -> {
                 return bind(buf, index, length, whole, scanner);
             }
             case 'D' -> {
-                return describe(Describe.decode(buf.slice(index + 5, length - 5)), scanner);
+                return buf.getByte(index + 5) != 'S' || buf.getByte(index + 6) == 0 ? track(DESCRIBE)
+                        : describe(Describe.decode(buf.slice(index + 5, length - 5)), scanner);
             }
             case 'C' -> {
-                return close(Close.decode(buf.slice(index + 5, length - 5)));
+                return buf.getByte(index + 5) != 'S' || buf.getByte(index + 6) == 0 ? track(CLOSE)
+                        : close(Close.decode(buf.slice(index + 5, length - 5)));
             }
             case 'E' -> queue.add(EXECUTE, lastBound, lastBoundName);
             case 'S' -> queue.add(SYNC, null, null);
@@ -187,7 +205,7 @@ public final class PreparedRelay {
         ByteBuf head = server.alloc().buffer(portalLen + serverName.length + 7);
         head.writeByte('B').writeInt(length - 1 - (nameEnd - portalEnd - 1) + serverName.length);
         head.writeBytes(buf, index + 5, portalLen + 1).writeBytes(serverName).writeByte(0);
-        server.write(head, server.voidPromise());
+        write(head);
         scanner.skipPrefix(oldPrefix);
         queue.add(BIND, s, name);
         return Action.REPLACE_PREFIX;
@@ -246,7 +264,7 @@ public final class PreparedRelay {
     void sendQuery(String sql, Statement s, Object effect) {
         ByteBuf out = server.alloc().buffer(sql.length() + 8);
         new dev.sluice.protocol.Query(sql).encode(out);
-        server.write(out, server.voidPromise());
+        write(out);
         queue.add(QUERY, s, effect);
     }
 
@@ -268,7 +286,7 @@ public final class PreparedRelay {
         }
         ByteBuf out = server.alloc().buffer(s.query().length() + 32);
         s.encodeParse(out);
-        server.write(out, server.voidPromise());
+        write(out);
         queue.add(kind, s, clientName);
     }
 
@@ -280,19 +298,19 @@ public final class PreparedRelay {
     private void send(Parse p) {
         ByteBuf out = server.alloc().buffer(p.query().length() + 32);
         p.encode(out);
-        server.write(out, server.voidPromise());
+        write(out);
     }
 
     private void send(Describe d) {
         ByteBuf out = server.alloc().buffer(d.name().length() + 8);
         d.encode(out);
-        server.write(out, server.voidPromise());
+        write(out);
     }
 
     private void send(Close c) {
         ByteBuf out = server.alloc().buffer(c.name().length() + 8);
         c.encode(out);
-        server.write(out, server.voidPromise());
+        write(out);
     }
 
     /** A reply Sluice gives itself: now when nothing is owed before it, else in turn. */

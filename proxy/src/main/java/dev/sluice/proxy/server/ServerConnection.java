@@ -245,7 +245,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
                 client.channel().flush();
             }
         }
-        channel.flush(); // Sluice's own writes (login replies, internal queries) made while reading
+        // Sluice's own writes to this server (login, internal queries, clean-up) flush where they are made
     }
 
     @Override
@@ -341,7 +341,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
         if (prepared != null) {
             prepared.unlink();
         }
-        pool.release(this);
+        pool.release(this, c);
         scanner.resume();
     }
 
