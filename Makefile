@@ -15,6 +15,7 @@ $(JAR): $(SOURCES)
 # The one test command (CI runs it through .ci/run): unit tests, then integration tests against a private PostgreSQL.
 test:
 	$(MVN) -B verify
+	java -jar $(JAR) --version   # the packaged jar runs with nothing else on the classpath
 
 run: $(JAR)
 	DATABASE_URL='$(DATABASE_URL)' java -jar $(JAR)
