@@ -28,15 +28,15 @@ import java.util.Set;
 public final class Pool {
     private final PoolKey key;
     private final PoolSettings settings;
-    private final Limits limits;
+    final Limits limits;
     private final LoopSet loops;
     private final PoolStats stats = new PoolStats();
     private final Backend backend;
     private final ServerConnector connector;
     private final StatementRegistry statements;
 
-    private final ArrayDeque<ServerConnection>[] idle;
-    private final ArrayDeque<ClientConnection>[] waiting;
+    final ArrayDeque<ServerConnection>[] idle;
+    final ArrayDeque<ClientConnection>[] waiting;
     private final Set<ServerConnection> login = newSet();
     private final Set<ServerConnection> active = newSet();
     private final Set<ServerConnection> used = newSet();
@@ -252,7 +252,7 @@ public final class Pool {
             changeState(s, ServerState.CLOSED);
             limits.serverClosed();
         }
-        refill();
+        PoolMaintenance.refill(this);
     }
 
     /** Connecting or logging in failed: remember why, and fail waiters when no server could ever serve them. */
@@ -286,83 +286,9 @@ public final class Pool {
 
     // ------------------------------------------------------------------ time (called by the Janitor)
 
-    /** Fails clients that waited past query_wait_timeout, opens reserve/min servers. */
+    /** Fails clients that waited past query_wait_timeout, retires old and unused servers, opens reserve/min ones. */
     public void maintain(long now) {
-        List<ClientConnection> expired = new ArrayList<>();
-        List<ServerConnection> retire = new ArrayList<>();
-        long waitLimit = settings.queryWaitTimeoutNanos();
-        long lifetime = settings.serverLifetimeNanos();
-        long idleLimit = settings.serverIdleTimeoutNanos();
-        boolean launchReserve = false;
-        synchronized (this) {
-            for (ArrayDeque<ClientConnection> q : waiting) {
-                for (ClientConnection c : q) {
-                    long waited = now - c.waitStartNanos();
-                    if (waitLimit > 0 && waited > waitLimit) {
-                        expired.add(c);
-                    } else if (settings.reservePoolSize() > 0 && waited > settings.reservePoolTimeoutNanos()) {
-                        launchReserve = true;
-                    }
-                }
-            }
-            for (ClientConnection c : expired) {
-                changeState(c, ClientState.IDLE);
-            }
-            int keep = settings.minPoolSize();
-            int total = total();
-            for (ArrayDeque<ServerConnection> q : idle) {
-                for (ServerConnection s : q) {
-                    boolean old = lifetime > 0 && now - s.createdNanos() > lifetime;
-                    boolean unused = idleLimit > 0 && now - s.idleSinceNanos() > idleLimit && total > keep;
-                    if (old || unused) {
-                        retire.add(s);
-                        total--;
-                    }
-                }
-            }
-            for (ServerConnection s : retire) {
-                changeState(s, ServerState.USED);
-            }
-            if (launchReserve && canLaunchReserve()) {
-                stats.launches++;
-            } else {
-                launchReserve = false;
-            }
-        }
-        String limit = limits.reached();
-        for (ClientConnection c : expired) {
-            c.failFromPool(dev.sluice.protocol.SqlState.TOO_MANY_CONNECTIONS,
-                    "query_wait_timeout: no server connection became free in pool " + key + " (pool_size="
-                            + settings.poolSize() + (limit != null ? ", " + limit + " reached" : "")
-                            + ") after waiting " + (now - c.waitStartNanos()) / 1_000_000 + " ms",
-                    DisconnectReason.QUERY_WAIT_TIMEOUT);
-        }
-        for (ServerConnection s : retire) {
-            s.closeAsync(now - s.createdNanos() > lifetime && lifetime > 0
-                    ? DisconnectReason.SERVER_LIFETIME : DisconnectReason.SERVER_IDLE_TIMEOUT);
-        }
-        if (launchReserve) {
-            ServerConnection.launch(this, loops.next());
-        }
-        refill();
-    }
-
-    /** Keeps min_pool_size servers open (only once a login has worked, so a dead backend is not hammered). */
-    private void refill() {
-        int need;
-        synchronized (this) {
-            if (welcome == null || lastFailure != null) {
-                return;
-            }
-            need = Math.min(settings.minPoolSize(), settings.poolSize()) - total();
-            if (need > 0 && !limits.mayOpen()) {
-                need = 0;
-            }
-            stats.launches += Math.max(need, 0);
-        }
-        for (int i = 0; i < need; i++) {
-            ServerConnection.launch(this, loops.next());
-        }
+        PoolMaintenance.run(this, now);
     }
 
     // ------------------------------------------------------------------ views
@@ -501,7 +427,7 @@ public final class Pool {
         }
     }
 
-    private int total() {
+    int total() {
         return login.size() + active.size() + used.size() + idleCount;
     }
 
@@ -511,7 +437,7 @@ public final class Pool {
                 && (lastFailure == null || lastFailure.retryAllowed(System.nanoTime()));
     }
 
-    private boolean canLaunchReserve() {
+    boolean canLaunchReserve() {
         return total() < settings.poolSize() + settings.reservePoolSize() && login.isEmpty() && limits.mayOpen();
     }
 

@@ -1,6 +1,7 @@
 // Transaction pooling keeps each client's session settings: startup parameters and reported SETs follow the client.
 package dev.sluice.proxy.it;
 
+import static dev.sluice.proxy.testkit.TxItSupport.queryOk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.config.AuthType;
@@ -219,37 +220,28 @@ class ParamIsolationIT {
              PgWireClient a = wire(sluice, Map.of("TimeZone", "America/New_York"));
              PgWireClient b = wire(sluice, Map.of("TimeZone", "Asia/Tokyo"))) {
             assertThat(one(a, "select current_setting('TimeZone')")).isEqualTo("America/New_York");
-            List<Message> set = runQuery(a, "SET TimeZone = 'UTC'");
+            List<Message> set = queryOk(a, "SET TimeZone = 'UTC'");
             assertThat(set.stream().filter(m -> m.type() == 'S')).as("ParameterStatus for the SET").hasSize(1);
             for (int i = 0; i < 10; i++) {
                 boolean hold = poolSize > 1 && i % 2 == 0;
                 if (hold) {
-                    runQuery(b, "BEGIN");
+                    queryOk(b, "BEGIN");
                 }
                 List<String> rb = b.simpleQuery("select current_setting('TimeZone'), pg_backend_pid()").get(0);
                 assertThat(rb.get(0)).as("b round %d", i).isEqualTo("Asia/Tokyo");
-                runQuery(a, "BEGIN");
+                queryOk(a, "BEGIN");
                 List<String> ra = a.simpleQuery("select current_setting('TimeZone'), pg_backend_pid()").get(0);
                 assertThat(ra.get(0)).as("a round %d", i).isEqualTo("UTC");
                 assertThat(one(a, "select to_char(timestamptz '2024-01-02 03:04:05+00', 'HH24:MI')"))
                         .isEqualTo("03:04");
-                runQuery(a, "COMMIT");
+                queryOk(a, "COMMIT");
                 if (hold) {
                     assertThat(ra.get(1)).as("a cannot share b's open transaction").isNotEqualTo(rb.get(1));
-                    runQuery(b, "COMMIT");
+                    queryOk(b, "COMMIT");
                 } else if (poolSize == 1) {
                     assertThat(ra.get(1)).as("one server only").isEqualTo(rb.get(1));
                 }
             }
         }
-    }
-
-    private static List<Message> runQuery(PgWireClient w, String sql) {
-        w.query(sql);
-        List<Message> ms = w.readUntilReady();
-        for (Message m : ms) {
-            assertThat(m.type()).as("reply to %s: %s", sql, ms).isNotEqualTo('E');
-        }
-        return ms;
     }
 }

@@ -1,6 +1,7 @@
 // Transaction-mode pool lifecycle: clients dying while linked, servers dying while linked, wait limits, restarts.
 package dev.sluice.proxy.it;
 
+import static dev.sluice.proxy.testkit.TxItSupport.queryOk;
 import static dev.sluice.proxy.testkit.TxItSupport.activity;
 import static dev.sluice.proxy.testkit.TxItSupport.adminExec;
 import static dev.sluice.proxy.testkit.TxItSupport.adminQuery;
@@ -45,15 +46,6 @@ class PoolLifecycleIT {
                 "GRANT ALL ON tx_it_lock, tx_it_copyabort TO PUBLIC");
     }
 
-    private static List<Message> run(PgWireClient w, String sql) {
-        w.query(sql);
-        List<Message> ms = w.readUntilReady();
-        for (Message m : ms) {
-            assertThat(m.type()).as("reply to %s: %s", sql, ms).isNotEqualTo('E');
-        }
-        return ms;
-    }
-
     private static String scalar(Statement st, String sql) throws SQLException {
         try (ResultSet rs = st.executeQuery(sql)) {
             rs.next();
@@ -90,9 +82,9 @@ class PoolLifecycleIT {
         try (SluiceFixture sluice = SluiceFixture.start(PoolMode.TRANSACTION, 2)) {
             Pool pool = sluice.pool(USER);
             PgWireClient w = sluice.wire();
-            run(w, "BEGIN");
-            run(w, "select * from tx_it_lock where id = 1 for update");
-            run(w, "update tx_it_lock set v = v + 1 where id = 1");
+            queryOk(w, "BEGIN");
+            queryOk(w, "select * from tx_it_lock where id = 1 for update");
+            queryOk(w, "update tx_it_lock set v = v + 1 where id = 1");
             assertThat(pg.backendStates(USER)).contains("idle in transaction");
             w.abort();
 
@@ -117,8 +109,8 @@ class PoolLifecycleIT {
         try (SluiceFixture sluice = SluiceFixture.start(PoolMode.TRANSACTION, 2)) {
             Pool pool = sluice.pool(USER);
             PgWireClient w = sluice.wire();
-            run(w, "BEGIN");
-            run(w, "select * from tx_it_lock where id = 1 for update");
+            queryOk(w, "BEGIN");
+            queryOk(w, "select * from tx_it_lock where id = 1 for update");
             w.query("select pg_sleep(20) /* killed-mid-query */");
             await(Duration.ofSeconds(5), "pg_sleep running", () -> !busyBackends(pg, USER, "killed-mid-query")
                     .stream().filter(s -> s.contains(" active ")).toList().isEmpty(), () -> activity(pg, USER));
@@ -147,8 +139,8 @@ class PoolLifecycleIT {
         try (SluiceFixture sluice = SluiceFixture.start(PoolMode.TRANSACTION, 2)) {
             Pool pool = sluice.pool(USER);
             PgWireClient w = sluice.wire();
-            run(w, "BEGIN");
-            run(w, "insert into tx_it_copyabort values (-1)");
+            queryOk(w, "BEGIN");
+            queryOk(w, "insert into tx_it_copyabort values (-1)");
             w.query("COPY tx_it_copyabort FROM STDIN /* killed-mid-copy */");
             Message m = w.readMessage();
             assertThat(m.type()).as("CopyInResponse, got %s", m).isEqualTo('G');
@@ -176,7 +168,7 @@ class PoolLifecycleIT {
         try (SluiceFixture sluice = SluiceFixture.start(PoolMode.TRANSACTION, 2)) {
             PgWireClient w = sluice.wire();
             try {
-                run(w, "BEGIN");
+                queryOk(w, "BEGIN");
                 String pid = w.simpleQuery("select pg_backend_pid()").get(0).get(0);
                 try (Connection admin = pg.adminConnection(); Statement st = admin.createStatement()) {
                     assertThat(scalar(st, "select pg_terminate_backend(" + pid + ")")).isEqualTo("t");
@@ -265,8 +257,8 @@ class PoolLifecycleIT {
         try (SluiceFixture sluice = SluiceFixture.start(b -> b.set(Settings.POOL_MODE, PoolMode.TRANSACTION)
                 .set(Settings.DEFAULT_POOL_SIZE, 1).set(Settings.QUERY_WAIT_TIMEOUT, Duration.ofSeconds(1)));
              PgWireClient holder = sluice.wire()) {
-            run(holder, "BEGIN");
-            run(holder, "select 1");
+            queryOk(holder, "BEGIN");
+            queryOk(holder, "select 1");
             PgWireClient waiter = sluice.wire();
             try {
                 long t0 = System.nanoTime();
@@ -283,7 +275,7 @@ class PoolLifecycleIT {
             }
             // the holder is unaffected
             assertThat(holder.simpleQuery("select 'holder ok'")).containsExactly(List.of("holder ok"));
-            run(holder, "COMMIT");
+            queryOk(holder, "COMMIT");
             assertThat(sluice.pool(USER).counts().clientsWaiting()).isZero();
         }
     }

@@ -1,6 +1,7 @@
 // Transaction pooling end to end: many clients over few servers, transaction integrity, pipelining and COPY.
 package dev.sluice.proxy.it;
 
+import static dev.sluice.proxy.testkit.TxItSupport.queryReplies;
 import static dev.sluice.proxy.testkit.TxItSupport.adminExec;
 import static dev.sluice.proxy.testkit.TxItSupport.adminQuery;
 import static dev.sluice.proxy.testkit.TxItSupport.await;
@@ -360,12 +361,12 @@ class TransactionPoolingIT {
              PgWireClient w = sluice.wire()) {
             Pool pool = sluice.pool(USER);
             assertThat(lastStatus(w, "BEGIN")).isEqualTo('T');
-            List<Message> err = runQuery(w, "select 1/0");
+            List<Message> err = queryReplies(w, "select 1/0");
             assertThat(errorCode(err)).isEqualTo("22012");
             assertThat(err.get(err.size() - 1).txStatus()).isEqualTo('E');
             assertThat(pool.counts().serversActive()).as("linked while status E").isEqualTo(1);
             for (int i = 0; i < 2; i++) {
-                List<Message> again = runQuery(w, "select 1");
+                List<Message> again = queryReplies(w, "select 1");
                 assertThat(errorCode(again)).isEqualTo("25P02");
                 assertThat(again.get(again.size() - 1).txStatus()).isEqualTo('E');
             }
@@ -377,13 +378,8 @@ class TransactionPoolingIT {
         }
     }
 
-    private static List<Message> runQuery(PgWireClient w, String sql) {
-        w.query(sql);
-        return w.readUntilReady();
-    }
-
     private static char lastStatus(PgWireClient w, String sql) {
-        List<Message> ms = runQuery(w, sql);
+        List<Message> ms = queryReplies(w, sql);
         assertThat(errorCode(ms)).as("error for " + sql).isNull();
         return ms.get(ms.size() - 1).txStatus();
     }

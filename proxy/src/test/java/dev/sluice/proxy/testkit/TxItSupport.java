@@ -38,6 +38,21 @@ public final class TxItSupport {
     }
 
     /** The first SQLSTATE found in {@code t} or its causes / chained SQLExceptions, or null. */
+    /** Sends a simple Query; returns the replies through ReadyForQuery. */
+    public static List<PgWireClient.Message> queryReplies(PgWireClient w, String sql) {
+        w.query(sql);
+        return w.readUntilReady();
+    }
+
+    /** {@link #queryReplies} that must not contain an ErrorResponse. */
+    public static List<PgWireClient.Message> queryOk(PgWireClient w, String sql) {
+        List<PgWireClient.Message> ms = queryReplies(w, sql);
+        for (PgWireClient.Message m : ms) {
+            org.assertj.core.api.Assertions.assertThat(m.type()).as("reply to %s: %s", sql, ms).isNotEqualTo('E');
+        }
+        return ms;
+    }
+
     public static String sqlState(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (c instanceof SQLException se) {

@@ -1,0 +1,93 @@
+// The janitor's work on one pool: wait limits, server lifetimes and idle timeouts, reserve and minimum servers.
+package dev.sluice.proxy.pool;
+
+import dev.sluice.proxy.client.ClientConnection;
+import dev.sluice.proxy.server.ServerConnection;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Decides under the pool's monitor, then acts (fails clients, closes and opens servers) outside it. */
+final class PoolMaintenance {
+    private PoolMaintenance() {
+    }
+
+    /** One janitor pass over {@code pool}. */
+    static void run(Pool pool, long now) {
+        List<ClientConnection> expired = new ArrayList<>();
+        List<ServerConnection> retire = new ArrayList<>();
+        long waitLimit = pool.settings().queryWaitTimeoutNanos();
+        long lifetime = pool.settings().serverLifetimeNanos();
+        long idleLimit = pool.settings().serverIdleTimeoutNanos();
+        boolean launchReserve = false;
+        synchronized (pool) {
+            for (ArrayDeque<ClientConnection> q : pool.waiting) {
+                for (ClientConnection c : q) {
+                    long waited = now - c.waitStartNanos();
+                    if (waitLimit > 0 && waited > waitLimit) {
+                        expired.add(c);
+                    } else if (pool.settings().reservePoolSize() > 0 && waited > pool.settings().reservePoolTimeoutNanos()) {
+                        launchReserve = true;
+                    }
+                }
+            }
+            for (ClientConnection c : expired) {
+                pool.changeState(c, ClientState.IDLE);
+            }
+            int keep = pool.settings().minPoolSize();
+            int total = pool.total();
+            for (ArrayDeque<ServerConnection> q : pool.idle) {
+                for (ServerConnection s : q) {
+                    boolean old = lifetime > 0 && now - s.createdNanos() > lifetime;
+                    boolean unused = idleLimit > 0 && now - s.idleSinceNanos() > idleLimit && total > keep;
+                    if (old || unused) {
+                        retire.add(s);
+                        total--;
+                    }
+                }
+            }
+            for (ServerConnection s : retire) {
+                pool.changeState(s, ServerState.USED);
+            }
+            if (launchReserve && pool.canLaunchReserve()) {
+                pool.stats().launches++;
+            } else {
+                launchReserve = false;
+            }
+        }
+        String limit = pool.limits.reached();
+        for (ClientConnection c : expired) {
+            c.failFromPool(dev.sluice.protocol.SqlState.TOO_MANY_CONNECTIONS,
+                    "query_wait_timeout: no server connection became free in pool " + pool.key() + " (pool_size="
+                            + pool.settings().poolSize() + (limit != null ? ", " + limit + " reached" : "")
+                            + ") after pool.waiting " + (now - c.waitStartNanos()) / 1_000_000 + " ms",
+                    DisconnectReason.QUERY_WAIT_TIMEOUT);
+        }
+        for (ServerConnection s : retire) {
+            s.closeAsync(now - s.createdNanos() > lifetime && lifetime > 0
+                    ? DisconnectReason.SERVER_LIFETIME : DisconnectReason.SERVER_IDLE_TIMEOUT);
+        }
+        if (launchReserve) {
+            ServerConnection.launch(pool, pool.loops().next());
+        }
+        refill(pool);
+    }
+
+    /** Keeps min_pool_size servers open (only once a login has worked, so a dead backend is not hammered). */
+    static void refill(Pool pool) {
+        int need;
+        synchronized (pool) {
+            if (pool.welcome() == null || pool.lastFailure() != null) {
+                return;
+            }
+            need = Math.min(pool.settings().minPoolSize(), pool.settings().poolSize()) - pool.total();
+            if (need > 0 && !pool.limits.mayOpen()) {
+                need = 0;
+            }
+            pool.stats().launches += Math.max(need, 0);
+        }
+        for (int i = 0; i < need; i++) {
+            ServerConnection.launch(pool, pool.loops().next());
+        }
+    }
+}
