@@ -30,14 +30,12 @@ import org.slf4j.LoggerFactory;
 public final class SluiceServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
 
-    private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Proxy proxy;
     private final Janitor janitor;
     private final Channel listener;
 
-    private SluiceServer(EventLoopGroup boss, EventLoopGroup workers, Proxy proxy, Channel listener) {
-        this.boss = boss;
+    private SluiceServer(EventLoopGroup workers, Proxy proxy, Channel listener) {
         this.workers = workers;
         this.proxy = proxy;
         this.listener = listener;
@@ -61,8 +59,10 @@ public final class SluiceServer implements AutoCloseable {
 
     public static SluiceServer start(SluiceConfig config, int threads) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
-        EventLoopGroup boss = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+        // the listening socket lives on a worker loop too: with one loop, accepting and serving a client is
+        // one thread and no wakeup per connection (as PgBouncer does); with more, new clients are spread round-robin
         EventLoopGroup workers = epoll ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
+        EventLoopGroup boss = workers;
         try {
             Bootstrap serverSide = new Bootstrap().channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class);
             SocketOptions.client(serverSide, config, epoll);
@@ -79,9 +79,8 @@ public final class SluiceServer implements AutoCloseable {
             SocketOptions.server(b, config, epoll);
             Channel ch = b.bind(config.listenAddr(), config.listenPort()).sync().channel();
             log.debug("listening on {} with {} event loops ({})", ch.localAddress(), threads, epoll ? "epoll" : "nio");
-            return new SluiceServer(boss, workers, proxy, ch);
+            return new SluiceServer(workers, proxy, ch);
         } catch (InterruptedException | RuntimeException e) {
-            boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
@@ -109,7 +108,6 @@ public final class SluiceServer implements AutoCloseable {
                     pool, st.links, st.handoffs, st.launches, st.connectFailures);
         }
         listener.close().awaitUninterruptibly();
-        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 }
