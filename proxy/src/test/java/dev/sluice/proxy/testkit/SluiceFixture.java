@@ -91,8 +91,9 @@ public final class SluiceFixture implements AutoCloseable {
     }
 
     /**
-     * pgjdbc through Sluice as the SCRAM test user. prepareThreshold=0 keeps pgjdbc on unnamed statements:
-     * named prepared statements across transactions need Sluice's prepared-statement support.
+     * pgjdbc through Sluice as the SCRAM test user. prepareThreshold=0 keeps pgjdbc on unnamed statements so
+     * tests of other features do not depend on prepared-statement rewriting (PreparedStatement*IT cover that;
+     * pass another prepareThreshold in {@code extra} to use it).
      */
     public Connection connect() throws SQLException {
         return connect(PgCluster.SCRAM_USER, PgCluster.SCRAM_PASSWORD, new Properties());
