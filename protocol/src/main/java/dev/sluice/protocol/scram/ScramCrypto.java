@@ -20,9 +20,28 @@ final class ScramCrypto {
     private ScramCrypto() {
     }
 
+    /**
+     * One Mac per thread: looking a provider up costs more than the HMAC itself, and every client login
+     * does several. Callers use the returned Mac before asking for another.
+     */
+    private static final ThreadLocal<Mac> MACS = ThreadLocal.withInitial(() -> {
+        try {
+            return Mac.getInstance(HMAC);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    });
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("SHA-256 unavailable", e);
+        }
+    });
+
     static Mac mac(byte[] key) {
         try {
-            Mac mac = Mac.getInstance(HMAC);
+            Mac mac = MACS.get();
             // SecretKeySpec rejects an empty key. HMAC zero-pads keys to the block size, so the key
             // {0} gives exactly the same MAC as an empty one; this keeps an empty password legal.
             mac.init(new SecretKeySpec(key.length == 0 ? new byte[1] : key, HMAC));
@@ -41,11 +60,7 @@ final class ScramCrypto {
     }
 
     static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("SHA-256 unavailable", e);
-        }
+        return SHA256.get().digest(data);
     }
 
     static byte[] xor(byte[] a, byte[] b) {

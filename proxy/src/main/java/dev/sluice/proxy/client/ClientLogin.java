@@ -157,7 +157,7 @@ final class ClientLogin {
         if (secret == null || Md5Password.isMd5Secret(secret)) {
             return verifiers.decoy();
         }
-        return ScramSecret.isScramSecret(secret) ? ScramSecret.parse(secret) : verifiers.forPlain(user, secret);
+        return secret.startsWith(ScramSecret.PREFIX) ? verifiers.forStored(secret) : verifiers.forPlain(user, secret);
     }
 
     private void checkPlain(String password) throws Failed {

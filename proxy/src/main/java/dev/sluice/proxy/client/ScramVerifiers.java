@@ -16,7 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ScramVerifiers {
     private static final int ITERATIONS = 4096;
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int MAX_PARSED = 10_000;
     private final ConcurrentHashMap<String, Entry> byUser = new ConcurrentHashMap<>();
+    /** Stored verifiers from the auth_file, parsed once (a login otherwise parses and Base64-decodes it again). */
+    private final ConcurrentHashMap<String, ScramSecret> parsed = new ConcurrentHashMap<>();
     private final ScramSecret decoy;
 
     private record Entry(byte[] passwordHash, ScramSecret secret) {
@@ -43,6 +46,22 @@ public final class ScramVerifiers {
         Entry fresh = new Entry(hash, ScramSecret.fromPassword(password, salt, ITERATIONS));
         byUser.put(user, fresh);
         return fresh.secret;
+    }
+
+    /** The parsed form of a stored {@code SCRAM-SHA-256$...} secret; a malformed one gives the decoy. */
+    ScramSecret forStored(String secret) {
+        ScramSecret s = parsed.get(secret);
+        if (s == null) {
+            try {
+                s = ScramSecret.parse(secret);
+            } catch (IllegalArgumentException e) {
+                return decoy; // nobody can log in against a verifier that cannot be read
+            }
+            if (parsed.size() < MAX_PARSED) {
+                parsed.put(secret, s);
+            }
+        }
+        return s;
     }
 
     /** A verifier nobody knows the password of, for unknown users. */
