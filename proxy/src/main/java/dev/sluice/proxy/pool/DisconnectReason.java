@@ -29,8 +29,6 @@ public enum DisconnectReason {
     SERVER_LIFETIME("server_lifetime"),
     /** Exceeded server_idle_timeout. */
     SERVER_IDLE_TIMEOUT("server_idle_timeout"),
-    /** Sluice is shutting down. */
-    SHUTDOWN("shutdown"),
     /** An unexpected error inside Sluice. */
     INTERNAL_ERROR("internal error");
 

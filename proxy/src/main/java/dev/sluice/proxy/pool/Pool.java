@@ -306,20 +306,6 @@ public final class Pool {
         }
     }
 
-    public synchronized List<ServerConnection> servers() {
-        List<ServerConnection> all = new ArrayList<>(login);
-        all.addAll(active);
-        all.addAll(used);
-        for (ArrayDeque<ServerConnection> q : idle) {
-            all.addAll(q);
-        }
-        return all;
-    }
-
-    public synchronized List<ClientConnection> clients() {
-        return new ArrayList<>(clients);
-    }
-
     // ------------------------------------------------------------------ the state machine
 
     /** The only place a server moves between lists. */

@@ -59,8 +59,4 @@ public final class ClientStatements {
         }
         byName.clear();
     }
-
-    StatementRegistry registry() {
-        return registry;
-    }
 }

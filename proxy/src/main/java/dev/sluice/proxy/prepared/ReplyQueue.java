@@ -30,10 +30,6 @@ final class ReplyQueue {
         return size == 0;
     }
 
-    int size() {
-        return size;
-    }
-
     void add(byte kind, Statement s, Object extra) {
         if (size == kinds.length) {
             grow();

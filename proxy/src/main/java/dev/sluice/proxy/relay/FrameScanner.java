@@ -101,10 +101,6 @@ public final class FrameScanner {
         }
     }
 
-    public boolean paused() {
-        return paused;
-    }
-
     /** Stops scanning after the current message (for callers outside an inspector callback, too). */
     public void pause() {
         paused = true;
