@@ -203,39 +203,12 @@ public final class ClientSession {
 
     /** SQL making {@code s} run with this client's settings, or null when it already does. */
     String syncSql(ServerConnection s) {
-        if (s.syncedParams() == params) {
-            return null;
-        }
-        String sql = params.syncSql(s.params(), pool.welcome());
-        if (sql == null) {
-            s.syncedParams(params);
-        }
-        return sql;
+        return s.params().syncSql(params, pool.welcome());
     }
 
-    /** The sync query succeeded: adopt the server's spelling of reported values, record the rest. */
+    /** The sync query succeeded on {@code s}. */
     void synced(ServerConnection s) {
-        Map<String, String> reported = pool.welcome();
-        Map<String, String> adopted = null;
-        for (Map.Entry<String, String> e : params.values().entrySet()) {
-            String name = e.getKey();
-            String have = s.params().get(name);
-            if (reported.containsKey(name)) {
-                if (have != null && !have.equals(e.getValue())) {
-                    if (adopted == null) {
-                        adopted = new HashMap<>(params.values());
-                    }
-                    adopted.put(name, have); // e.g. DateStyle 'ISO' is reported back as 'ISO, MDY'
-                }
-            } else {
-                s.params().put(name, e.getValue());
-            }
-        }
-        s.params().keySet().removeIf(k -> !params.values().containsKey(k) && !reported.containsKey(k));
-        if (adopted != null) {
-            params = ParamSet.of(adopted);
-        }
-        s.syncedParams(params);
+        params = s.params().synced(params, pool.welcome());
     }
 
     void parameterChanged(String name, String value) {

@@ -7,6 +7,7 @@ import dev.sluice.protocol.ParameterStatus;
 import dev.sluice.protocol.Query;
 import dev.sluice.protocol.SqlState;
 import dev.sluice.proxy.client.ClientConnection;
+import dev.sluice.proxy.client.ServerParams;
 import dev.sluice.proxy.pool.ConnectFailure;
 import dev.sluice.proxy.pool.DisconnectReason;
 import dev.sluice.proxy.pool.Pool;
@@ -17,14 +18,11 @@ import dev.sluice.proxy.relay.FrameScanner.Action;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,10 +51,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
     /** Prepared-statement rewriting for this server, or null (session mode, or max_prepared_statements = 0). */
     private PreparedRelay prepared;
 
-    /** Parameter values in force on this server: reported ones as PostgreSQL reported them, others as set. */
-    private final Map<String, String> params = new HashMap<>();
-    /** The client parameter set last found equal to {@link #params}: a cheap identity check on link. */
-    private Object syncedParams;
+    private final ServerParams params = new ServerParams();
     private int processId;
     private int secretKey;
 
@@ -143,16 +138,8 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
         return txStatus;
     }
 
-    public Map<String, String> params() {
+    public ServerParams params() {
         return params;
-    }
-
-    public Object syncedParams() {
-        return syncedParams;
-    }
-
-    public void syncedParams(Object p) {
-        syncedParams = p;
     }
 
     public void client(ClientConnection c) {
@@ -297,11 +284,10 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
             }
             case 'S' -> {
                 ParameterStatus ps = ParameterStatus.decode(buf.slice(index + 5, length - 5));
-                params.put(ps.name(), ps.value());
+                params.reported(ps.name(), ps.value());
                 if (client != null && swallow == 0) {
                     client.parameterChanged(ps.name(), ps.value());
                 }
-                syncedParams = null;
             }
             case 'E' -> {
                 if (hidden) {
@@ -358,7 +344,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
     private Action onLoginMessage(byte type, ByteBuf buf, int index, int length) {
         try {
             if (login.onMessage(channel, type, buf, index, length)) {
-                params.putAll(login.params());
+                params.loggedIn(login.params());
                 if (pool.rewritesPrepared()) {
                     prepared = new PreparedRelay(channel, pool.settings().maxPreparedStatements(),
                             pool.statementRegistry());
@@ -366,7 +352,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
                 processId = login.processId();
                 secretKey = login.secretKey();
                 login = null;
-                pool.welcome(params);
+                pool.welcome(params.values());
                 pool.loginSucceeded();
                 log.debug("server {} logged in to {} (pid {})", id, backend, processId);
                 pool.release(this);
@@ -500,9 +486,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
 
     /** After a reset query: parameters PostgreSQL does not report were reset to defaults too. */
     void forgetUnreportedParams() {
-        Map<String, String> reported = pool.welcome();
-        params.keySet().removeIf(k -> reported == null || !reported.containsKey(k));
-        syncedParams = null;
+        params.resetUnreported(pool.welcome());
     }
 
     /** Opens a cancel connection with this backend's real key; the link (or clean-up) waits for it. */
