@@ -301,6 +301,15 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         return !scanner.streaming();
     }
 
+    /** Relays {@code batch} (owned from here) again, ahead of anything buffered, as if the client resent it. */
+    public void replay(ByteBuf batch) {
+        ServerConnection s = server;
+        scanner.prepend(batch);
+        if (s != null) {
+            s.channel().flush();
+        }
+    }
+
     public void parameterChanged(String name, String value) {
         session.parameterChanged(name, value);
     }

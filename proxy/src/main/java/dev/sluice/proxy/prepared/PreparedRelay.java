@@ -27,6 +27,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import java.nio.charset.StandardCharsets;
+import java.util.function.BooleanSupplier;
 
 /**
  * One per server connection, on its event loop. Client messages are handled in {@link #fromClient}: a named
@@ -45,6 +46,9 @@ public final class PreparedRelay {
     private final ReplyQueue queue = new ReplyQueue();
     private final Channel server;
     private final StatementRegistry registry;
+    /** True while the server is outside a transaction block (status 'I'). */
+    private final BooleanSupplier implicitTx;
+    private final StalePlanRetry retry = new StalePlanRetry();
     private ClientStatements client;
     private Channel toClient;
     private Statement lastBound;
@@ -58,9 +62,10 @@ public final class PreparedRelay {
     /** Sluice wrote to the server itself (rewritten or injected messages): the read must end with a flush. */
     private boolean wrote;
 
-    public PreparedRelay(Channel server, int maxPrepared, StatementRegistry registry) {
+    public PreparedRelay(Channel server, int maxPrepared, StatementRegistry registry, BooleanSupplier implicitTx) {
         this.server = server;
         this.registry = registry;
+        this.implicitTx = implicitTx;
         this.statements = new ServerStatements(maxPrepared);
     }
 
@@ -76,6 +81,7 @@ public final class PreparedRelay {
         toClient = null;
         lastBound = null;
         lastBoundName = null;
+        retry.reset();
     }
 
     /** Whether Sluice wrote messages of its own since the last call. */
@@ -115,6 +121,12 @@ public final class PreparedRelay {
     }
 
     public Action fromClient(byte type, ByteBuf buf, int index, int length, boolean whole, FrameScanner scanner) {
+        if (retry.recording() || retry.due()) {
+            retry.clientMovedOn();
+            if (retry.recording()) {
+                retry.add(type, whole ? buf.retainedSlice(index, length) : null);
+            }
+        }
         if (skipping) {
             if (type == 'S') {
                 skipping = false;
@@ -196,6 +208,9 @@ public final class PreparedRelay {
         lastBoundName = name;
         if (s == null) {
             return track(BIND); // PostgreSQL reports the client's name as missing (26000)
+        }
+        if (whole && queue.isEmpty() && implicitTx.getAsBoolean()) {
+            retry.start(buf.retainedSlice(index, length), s); // kept until ReadyForQuery, for a stale plan
         }
         scanner.flushBeforeCurrent();
         ensurePrepared(s);
@@ -351,6 +366,16 @@ public final class PreparedRelay {
                         SqlCommands.applied(this, queue.statement(), queue.extra());
                     }
                     queryFailed = false;
+                    if (k == SYNC && retry.due()) {
+                        queue.pop();
+                        return Action.CONSUME; // the server connection replays the batch now
+                    }
+                    ErrorResponse late = retry.takeHidden();
+                    if (late != null) {
+                        scanner.flushBeforeCurrent();
+                        emit(late);
+                    }
+                    retry.finished();
                     return done(false, scanner);
                 }
             }
@@ -414,6 +439,7 @@ public final class PreparedRelay {
 
     private Action error(ErrorResponse e, FrameScanner scanner) {
         byte k = queue.kind();
+        boolean hide = false;
         if ((k == BIND || k == EXECUTE) && queue.statement() != null && client != null
                 && SqlState.FEATURE_NOT_SUPPORTED.equals(e.code()) && e.message() != null
                 && e.message().contains(STALE_PLAN)) {
@@ -423,7 +449,11 @@ public final class PreparedRelay {
             Statement stale = queue.statement();
             if (name != null && client.get(name) == stale) {
                 client.put(name, registry.renew(stale));
+                hide = k == BIND && retry.hide(stale, e);
             }
+        }
+        if (!hide) {
+            retry.discard();
         }
         if (k == QUERY) {
             queryFailed = true; // ReadyForQuery follows
@@ -438,7 +468,25 @@ public final class PreparedRelay {
             queue.pop();
         }
         skipping = queue.isEmpty(); // the Sync is still to come from the client
-        return Action.FORWARD;
+        return hide ? Action.CONSUME : Action.FORWARD;
+    }
+
+    /** The failed batch's ReadyForQuery was hidden: its bytes, to be relayed again as if the client resent them. */
+    public boolean replayDue() {
+        return retry.due();
+    }
+
+    public ByteBuf takeReplay() {
+        return retry.takeReplay(server.alloc());
+    }
+
+    private void emit(ErrorResponse e) {
+        Channel c = toClient;
+        if (c != null) {
+            ByteBuf out = c.alloc().buffer(128);
+            e.encode(out);
+            c.write(out, c.voidPromise());
+        }
     }
 
     private void undo() {

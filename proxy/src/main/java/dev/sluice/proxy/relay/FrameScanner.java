@@ -93,6 +93,29 @@ public final class FrameScanner {
         }
     }
 
+    /** Takes ownership of {@code bytes} and scans them before anything already buffered. */
+    public void prepend(ByteBuf bytes) {
+        if (cumulation != null && cumulation.isReadable()) {
+            if (passthrough > 0) {
+                bytes.release();
+                throw new IllegalStateException("cannot insert messages inside a streamed message");
+            }
+            ByteBuf both = bytes.alloc().buffer(bytes.readableBytes() + cumulation.readableBytes());
+            both.writeBytes(bytes).writeBytes(cumulation);
+            bytes.release();
+            cumulation.release();
+            cumulation = both;
+        } else {
+            if (cumulation != null) {
+                cumulation.release();
+            }
+            cumulation = bytes;
+        }
+        if (!paused) {
+            scan();
+        }
+    }
+
     /** Continues after a pause. */
     public void resume() {
         paused = false;

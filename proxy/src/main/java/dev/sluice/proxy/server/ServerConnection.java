@@ -259,7 +259,12 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
         Action prep = prepared != null && swallow == 0 ? prepared.fromServer(type, buf, index, length, scanner)
                 : Action.FORWARD;
         if (prep == Action.CONSUME) {
-            return Action.CONSUME; // a reply to Sluice's own Parse or Close
+            if (type == 'Z' && prepared.replayDue() && client != null) {
+                // a batch failed on a stale plan and was re-prepared: its replay answers the client instead
+                outstanding--;
+                client.replay(prepared.takeReplay());
+            }
+            return Action.CONSUME; // a reply to Sluice's own Parse or Close, or hidden for a replay
         }
         switch (type) {
             case 'Z' -> {
@@ -347,7 +352,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
                 params.loggedIn(login.params());
                 if (pool.rewritesPrepared()) {
                     prepared = new PreparedRelay(channel, pool.settings().maxPreparedStatements(),
-                            pool.statementRegistry());
+                            pool.statementRegistry(), () -> txStatus == 'I');
                 }
                 processId = login.processId();
                 secretKey = login.secretKey();

@@ -1,6 +1,7 @@
 // Prepared statements whose result type changes under them (ALTER TABLE): Sluice re-prepares the server copy.
 package dev.sluice.proxy.it;
 
+import static dev.sluice.proxy.testkit.PreparedWire.columnNames;
 import static dev.sluice.proxy.testkit.PreparedWire.describe;
 import static dev.sluice.proxy.testkit.PreparedWire.errorCode;
 import static dev.sluice.proxy.testkit.PreparedWire.prepareOk;
@@ -52,7 +53,8 @@ class PreparedStatementSchemaChangeIT {
 
     @AfterAll
     static void dropTables(PgCluster pg) throws SQLException {
-        adminExec(pg, "DROP TABLE IF EXISTS ps_it_schema1, ps_it_schema2, ps_it_schema3");
+        adminExec(pg, "DROP TABLE IF EXISTS ps_it_schema1, ps_it_schema2, ps_it_schema3, ps_it_schema4,"
+                + " ps_it_schema5, ps_it_schema6");
     }
 
     /**
@@ -97,6 +99,87 @@ class PreparedStatementSchemaChangeIT {
             aFailures.clear();
             assertThat(runAllowingOneResultTypeFailure(a, "st", aFailures)).containsExactly("1", null, "x");
             assertThat(runOne(a, "st")).containsExactly("1", null, "x");
+        }
+    }
+
+    /** Bind, Describe portal, Execute, Sync: what libpq sends for PQexecPrepared. */
+    private static List<Message> runDescribed(PgWireClient c, String stmt) {
+        c.bind("", stmt, List.of());
+        c.describe('P', "");
+        c.execute("", 0);
+        c.sync();
+        return c.readUntilReady();
+    }
+
+    /**
+     * A batch that describes its portal learns the new row shape from the replay, so Sluice re-prepares and
+     * replays it instead of passing on 0A000; the other client's stale copy heals the same way.
+     */
+    @Test
+    void anImplicitBatchThatDescribesItsPortalIsRetriedTransparently(PgCluster pg) throws Exception {
+        freshTable(pg, "ps_it_schema4");
+        try (SluiceFixture f = tx(1); PgWireClient a = f.wire(); PgWireClient b = f.wire()) {
+            prepareOk(a, "st", "select * from ps_it_schema4");
+            prepareOk(b, "bt", "select * from ps_it_schema4");
+            assertThat(types(runDescribed(a, "st"))).isEqualTo("2TDCZ");
+            assertThat(types(runDescribed(b, "bt"))).isEqualTo("2TDCZ");
+
+            adminExec(pg, "ALTER TABLE ps_it_schema4 ADD COLUMN b int");
+            for (PgWireClient c : List.of(a, b)) {
+                String name = c == a ? "st" : "bt";
+                List<Message> ms = runDescribed(c, name);
+                assertThat(types(ms)).as(describe(ms)).isEqualTo("2TDCZ");
+                assertThat(columnNames(ms.get(1))).containsExactly("a", "b");
+                assertThat(rows(ms)).containsExactly(Arrays.asList("1", null));
+                assertThat(ms.get(4).txStatus()).isEqualTo('I');
+            }
+            // the replayed statement keeps working, described or not
+            assertThat(runOne(a, "st")).containsExactly("1", null);
+            assertThat(types(runDescribed(a, "st"))).isEqualTo("2TDCZ");
+        }
+    }
+
+    /**
+     * Two batches sent back to back: the second reached the server before the first failed, so replaying the
+     * first would reorder them. Both report the stale plan, as on PostgreSQL itself, and the next one succeeds.
+     */
+    @Test
+    void aPipelinedBatchIsNotReplayedOutOfOrder(PgCluster pg) throws Exception {
+        freshTable(pg, "ps_it_schema5");
+        try (SluiceFixture f = tx(1); PgWireClient a = f.wire()) {
+            prepareOk(a, "st", "select * from ps_it_schema5");
+            assertThat(types(runDescribed(a, "st"))).isEqualTo("2TDCZ");
+            adminExec(pg, "ALTER TABLE ps_it_schema5 ADD COLUMN b int");
+            for (int i = 0; i < 2; i++) {
+                a.bind("", "st", List.of());
+                a.describe('P', "");
+                a.execute("", 0);
+                a.sync();
+            }
+            List<Message> first = a.readUntilReady();
+            List<Message> second = a.readUntilReady();
+            assertThat(errorCode(first)).as(describe(first)).isEqualTo(RESULT_TYPE_CHANGED);
+            assertThat(errorCode(second)).as(describe(second)).isEqualTo(RESULT_TYPE_CHANGED);
+            List<Message> third = runDescribed(a, "st");
+            assertThat(types(third)).as(describe(third)).isEqualTo("2TDCZ");
+            assertThat(columnNames(third.get(1))).containsExactly("a", "b");
+        }
+    }
+
+    /** In an explicit transaction a replay could repeat earlier work's effects: the error is passed on. */
+    @Test
+    void aDescribedBatchInsideATransactionIsNotRetried(PgCluster pg) throws Exception {
+        freshTable(pg, "ps_it_schema6");
+        try (SluiceFixture f = tx(1); PgWireClient a = f.wire()) {
+            prepareOk(a, "st", "select * from ps_it_schema6");
+            assertThat(types(runDescribed(a, "st"))).isEqualTo("2TDCZ");
+            adminExec(pg, "ALTER TABLE ps_it_schema6 ADD COLUMN b int");
+            a.simpleQuery("BEGIN");
+            List<Message> ms = runDescribed(a, "st");
+            assertThat(errorCode(ms)).as(describe(ms)).isEqualTo(RESULT_TYPE_CHANGED);
+            assertThat(ms.get(ms.size() - 1).txStatus()).isEqualTo('E');
+            a.simpleQuery("ROLLBACK");
+            assertThat(types(runDescribed(a, "st"))).isEqualTo("2TDCZ");
         }
     }
 
