@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *       accepted but never reach PostgreSQL: a peer that vanished without a FIN or RST. (The kernel still
  *       acknowledges, so only application-level checks notice; TCP keepalive and TCP_USER_TIMEOUT need a network
  *       that drops packets.)</li>
+ *   <li>{@link #blackHoleExisting()}: the same for the connections open now only.</li>
  *   <li>{@link #hideCloses(boolean)}: when PostgreSQL closes a connection, Sluice is not told until it next sends
  *       something, which is then answered with a reset (a dead backend behind a NAT or a failed-over address).</li>
  *   <li>{@link #delay(Duration)}: every chunk is held this long before it is forwarded.</li>
@@ -58,6 +59,13 @@ public final class TcpFaultProxy implements AutoCloseable {
 
     public void blackHole(boolean on) {
         blackHole = on;
+    }
+
+    /** Black-holes the connections open now; new ones still pass. */
+    public void blackHoleExisting() {
+        for (Link l : links) {
+            l.hole = true;
+        }
     }
 
     public void hideCloses(boolean on) {
@@ -114,6 +122,7 @@ public final class TcpFaultProxy implements AutoCloseable {
         private final Socket down;
         private volatile Socket up;
         private volatile boolean upGone;
+        private volatile boolean hole;
 
         Link(Socket down) {
             this.down = down;
@@ -159,7 +168,7 @@ public final class TcpFaultProxy implements AutoCloseable {
                     if (!fromPostgres && upGone) {
                         break; // the hidden close: Sluice's next bytes meet a reset
                     }
-                    if (blackHole) {
+                    if (blackHole || hole) {
                         continue;
                     }
                     long d = delayMillis;
