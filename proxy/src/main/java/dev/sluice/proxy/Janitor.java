@@ -31,6 +31,7 @@ final class Janitor implements Runnable {
     }
 
     void start() {
+        Clock.tick(); // stamps taken before the first tick must not be those of an earlier Sluice in this JVM
         task = proxy.loops().get(0).scheduleWithFixedDelay(this, PERIOD_MILLIS, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
     }
 

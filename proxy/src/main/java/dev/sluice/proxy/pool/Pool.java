@@ -154,7 +154,8 @@ public final class Pool {
      * and {@link ClientConnection#linked} is called later on the client's loop (after moving a server from
      * another loop, or when one is released or logs in), or the client is failed.
      *
-     * @throws PoolUnavailableException when the backend is known to be down and nothing could serve the client
+     * @throws PoolUnavailableException when the backend is known to be down and nothing could serve the client,
+     *     or max_waiting_clients already wait
      */
     public ServerConnection acquire(ClientConnection c) {
         boolean launch = false;
@@ -162,14 +163,36 @@ public final class Pool {
         ServerConnection check = null;
         synchronized (this) {
             s = takeIdle(c.loopIndex());
-            if (s != null && needsCheck(s)) {
-                // idle servers are a stack: if the newest needs a check, so do all the others
-                changeState(s, ServerState.TESTING);
-                check = s;
-                s = null;
-            }
-            if (s != null) {
+            if (s != null && !needsCheck(s)) {
                 link(c, s);
+            } else {
+                // the client waits: for a server's health check (idle servers are a stack, so if the newest needs
+                // one, all do), for a login, or for a release
+                long now = System.nanoTime();
+                ConnectFailure failure = lastFailure;
+                if (s == null && failure != null && total() == 0 && !failure.retryAllowed(now)) {
+                    throw new PoolUnavailableException(failure, DisconnectReason.SERVER_LOGIN_FAILED);
+                }
+                int maxWaiting = settings.maxWaitingClients();
+                if (maxWaiting > 0 && waitingCount >= maxWaiting) {
+                    throw new PoolUnavailableException(new ConnectFailure(SqlState.TOO_MANY_CONNECTIONS,
+                            "max_waiting_clients: " + waitingCount + " clients already wait for a server in " + this
+                                    + " (pool_size=" + settings.poolSize() + ")", now),
+                            DisconnectReason.MAX_WAITING_CLIENTS);
+                }
+                if (s != null) {
+                    changeState(s, ServerState.TESTING);
+                    check = s;
+                    s = null;
+                }
+                c.waitStartNanos(now);
+                changeState(c, ClientState.WAITING);
+                if (check == null) {
+                    launch = canLaunch();
+                    if (launch) {
+                        stats.launches++;
+                    }
+                }
             }
         }
         if (s != null) {
@@ -178,30 +201,6 @@ public final class Pool {
             }
             dispatchLink(c, s);
             return null;
-        }
-        synchronized (this) {
-            long now = System.nanoTime();
-            ConnectFailure failure = lastFailure;
-            if (check == null && failure != null && total() == 0 && !failure.retryAllowed(now)) {
-                throw new PoolUnavailableException(failure, DisconnectReason.SERVER_LOGIN_FAILED);
-            }
-            int maxWaiting = settings.maxWaitingClients();
-            if (maxWaiting > 0 && waitingCount >= maxWaiting) {
-                if (check != null) {
-                    changeState(check, ServerState.IDLE); // not started: back on the stack
-                }
-                throw new PoolUnavailableException(new ConnectFailure(SqlState.TOO_MANY_CONNECTIONS,
-                        "max_waiting_clients: " + waitingCount + " clients already wait for a server in " + this
-                                + " (pool_size=" + settings.poolSize() + ")", now), DisconnectReason.MAX_WAITING_CLIENTS);
-            }
-            c.waitStartNanos(now);
-            changeState(c, ClientState.WAITING);
-            if (check == null) {
-                launch = canLaunch();
-                if (launch) {
-                    stats.launches++;
-                }
-            }
         }
         if (check != null) {
             ServerCheck.start(check);
