@@ -413,6 +413,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
                 pool.loginSucceeded();
                 log.debug("server {} logged in to {} (pid {})", id, backend, processId);
                 pool.release(this);
+                pool.serveWaiters(); // after an outage, more clients may wait than logins are in flight
             }
         } catch (ServerLogin.LoginFailure e) {
             failLogin(e.sqlState, e.getMessage());

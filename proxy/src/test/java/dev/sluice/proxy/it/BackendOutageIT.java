@@ -72,7 +72,7 @@ class BackendOutageIT {
                         assertThat(e.getSQLState()).isIn("08001", "08006");
                         assertThat(e.getMessage()).contains("127.0.0.1:" + pg.port()).contains("refused");
                     });
-                    assertThat((System.nanoTime() - t0) / 1_000_000).as("ms to fail, attempt %d", i).isLessThan(1000L);
+                    assertThat((System.nanoTime() - t0) / 1_000_000).as("ms to fail, attempt %d (not query_wait_timeout)", i).isLessThan(2000L);
                 }
             } finally {
                 pg.start();
@@ -233,8 +233,10 @@ class BackendOutageIT {
             long recoveryMs = (firstSuccessAfter.get() - restartedAt.get()) / 1_000_000;
             assertThat(recoveryMs).as("ms from PostgreSQL accepting to a committed transaction").isLessThan(1500L);
             assertThat(errors.keySet()).as("error states %s", errors).allMatch(s -> s.startsWith("08") || s.startsWith("57"));
+            // a server lost under a client after the restart would be a dead idle server handed out (logins still
+            // in flight from before the restart may fail, which is not that)
             assertThat(errorsAfterRestart).as("errors of transactions begun after PostgreSQL was back")
-                    .noneMatch(s -> s.startsWith("08006"));
+                    .noneMatch(s -> s.contains("was lost") || s.contains("server connection closed"));
             for (int w = 0; w < workers; w++) {
                 long rows = Long.parseLong(adminQuery(pg, "select count(*)::text from outage_it where worker = ?", w)
                         .get(0).get(0));

@@ -90,7 +90,7 @@ class ClientTimeoutsIT {
                 long waited = (System.nanoTime() - t0) / 1_000_000;
                 assertThat(e.errorCode()).isEqualTo("25P03");
                 assertThat(e.errorMessage()).contains("idle_transaction_timeout").contains("rolled back");
-                assertThat(waited).as("ms until the kill").isBetween(800L, 3000L);
+                assertThat(waited).as("ms until the kill").isBetween(800L, 5000L);
             } finally {
                 w.abort();
             }
@@ -103,9 +103,9 @@ class ClientTimeoutsIT {
                     .containsPattern("idle in transaction \\d+ ms \\(limit 1000 ms\\)")
                     .contains("last statement: UPDATE lifecycle_it_leak SET v = v + 1 WHERE id = 1 /* forgot to commit */");
             // the update was rolled back (its row lock is free) and the same server went back to the pool
+            await(Duration.ofSeconds(3), "server back idle", () -> pool.counts().serversIdle() == 1, pool::counts);
             assertThat(adminQuery(pg, "select v::text from lifecycle_it_leak where id = 1 for update nowait"))
                     .containsExactly(List.of("0"));
-            await(Duration.ofSeconds(3), "server back idle", () -> pool.counts().serversIdle() == 1, pool::counts);
             try (PgWireClient next = sluice.wire()) {
                 assertThat(next.simpleQuery("select pg_backend_pid()::text, current_setting('application_name')"))
                         .containsExactly(List.of(pid, ""));
@@ -158,7 +158,7 @@ class ClientTimeoutsIT {
                 Message e = onlyError(untilClosed(w));
                 assertThat(e.errorCode()).isEqualTo("57014");
                 assertThat(e.errorMessage()).contains("query_timeout");
-                assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(800L, 3000L);
+                assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(800L, 5000L);
             } finally {
                 w.abort();
             }
@@ -195,7 +195,7 @@ class ClientTimeoutsIT {
                         () -> new AssertionError("no error in " + got));
                 assertThat(e.errorCode()).isEqualTo("25P04");
                 assertThat(e.errorMessage()).contains("transaction_timeout");
-                assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(800L, 3000L);
+                assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(800L, 5000L);
             } finally {
                 w.abort();
             }
@@ -215,7 +215,7 @@ class ClientTimeoutsIT {
             long t0 = System.nanoTime();
             refused.query("select 'refused'");
             Message e = onlyError(untilClosed(refused));
-            assertThat((System.nanoTime() - t0) / 1_000_000).as("ms to refuse").isLessThan(500L);
+            assertThat((System.nanoTime() - t0) / 1_000_000).as("ms to refuse (not query_wait_timeout)").isLessThan(2000L);
             assertThat(e.errorCode()).isEqualTo("53300");
             assertThat(e.errorMessage()).contains("max_waiting_clients");
             queryOk(holder, "COMMIT");

@@ -20,7 +20,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *       accepted but never reach PostgreSQL: a peer that vanished without a FIN or RST. (The kernel still
  *       acknowledges, so only application-level checks notice; TCP keepalive and TCP_USER_TIMEOUT need a network
  *       that drops packets.)</li>
- *   <li>{@link #blackHoleExisting()}: the same for the connections open now only.</li>
+ *   <li>{@link #blackHoleExisting()}, {@link #blackHoleNew(boolean)}: the same for the connections open now,
+ *       or for those opened from now on, only.</li>
  *   <li>{@link #hideCloses(boolean)}: when PostgreSQL closes a connection, Sluice is not told until it next sends
  *       something, which is then answered with a reset (a dead backend behind a NAT or a failed-over address).</li>
  *   <li>{@link #delay(Duration)}: every chunk is held this long before it is forwarded.</li>
@@ -35,6 +36,7 @@ public final class TcpFaultProxy implements AutoCloseable {
     private final int targetPort;
     private final List<Link> links = new CopyOnWriteArrayList<>();
     private volatile boolean blackHole;
+    private volatile boolean blackHoleNew;
     private volatile boolean hideCloses;
     private volatile long delayMillis;
     private volatile boolean closed;
@@ -59,6 +61,11 @@ public final class TcpFaultProxy implements AutoCloseable {
 
     public void blackHole(boolean on) {
         blackHole = on;
+    }
+
+    /** Black-holes connections opened from now on; those open now still pass. */
+    public void blackHoleNew(boolean on) {
+        blackHoleNew = on;
     }
 
     /** Black-holes the connections open now; new ones still pass. */
@@ -136,7 +143,7 @@ public final class TcpFaultProxy implements AutoCloseable {
 
         private void run() {
             try {
-                if (blackHole) {
+                if (blackHole || blackHoleNew) {
                     swallow(down.getInputStream()); // accepted, never reaches PostgreSQL
                     return;
                 }
