@@ -369,6 +369,15 @@ public final class Pool {
                 login.size(), testing.size());
     }
 
+    /** The idle servers now (for SHOW SERVERS and tests). */
+    public synchronized List<ServerConnection> idleServers() {
+        List<ServerConnection> out = new ArrayList<>(idleCount);
+        for (ArrayDeque<ServerConnection> q : idle) {
+            out.addAll(q);
+        }
+        return out;
+    }
+
     /** The logged-in clients now, for the janitor's per-client timeouts. */
     public synchronized List<ClientConnection> clientList() {
         return new ArrayList<>(clients);

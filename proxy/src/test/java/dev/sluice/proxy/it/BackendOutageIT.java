@@ -72,7 +72,8 @@ class BackendOutageIT {
                         assertThat(e.getSQLState()).isIn("08001", "08006");
                         assertThat(e.getMessage()).contains("127.0.0.1:" + pg.port()).contains("refused");
                     });
-                    assertThat((System.nanoTime() - t0) / 1_000_000).as("ms to fail, attempt %d (not query_wait_timeout)", i).isLessThan(2000L);
+                    assertThat((System.nanoTime() - t0) / 1_000_000)
+                            .as("ms to fail, attempt %d (not query_wait_timeout)", i).isLessThan(2000L);
                 }
             } finally {
                 pg.start();

@@ -215,7 +215,8 @@ class ClientTimeoutsIT {
             long t0 = System.nanoTime();
             refused.query("select 'refused'");
             Message e = onlyError(untilClosed(refused));
-            assertThat((System.nanoTime() - t0) / 1_000_000).as("ms to refuse (not query_wait_timeout)").isLessThan(2000L);
+            assertThat((System.nanoTime() - t0) / 1_000_000).as("ms to refuse (not query_wait_timeout)")
+                    .isLessThan(2000L);
             assertThat(e.errorCode()).isEqualTo("53300");
             assertThat(e.errorMessage()).contains("max_waiting_clients");
             queryOk(holder, "COMMIT");

@@ -6,6 +6,7 @@ import static dev.sluice.proxy.testkit.TxItSupport.adminQuery;
 import static dev.sluice.proxy.testkit.TxItSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sluice.config.DatabaseConfig;
 import dev.sluice.config.PoolMode;
@@ -18,6 +19,11 @@ import dev.sluice.proxy.testkit.PgClusterExtension;
 import dev.sluice.proxy.testkit.PgWireClient;
 import dev.sluice.proxy.testkit.SluiceFixture;
 import dev.sluice.proxy.testkit.TcpFaultProxy;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -145,6 +151,32 @@ class ServerHealthIT {
             assertThat(second).isNotEqualTo(first);
             assertThat(ms).as("ms until served by a new server").isBetween(800L, 5000L);
             assertThat(log.lines()).anyMatch(l -> l.contains("closing server") && l.contains("server_check_query"));
+        }
+    }
+
+    /** TCP_NODELAY, keepalive with its timers and TCP_USER_TIMEOUT, read back from both kinds of socket. */
+    @Test
+    void tcpOptionsAreSetOnClientAndServerSockets() throws Exception {
+        assumeTrue(Epoll.isAvailable(), "the timers are read back through epoll (Linux)");
+        try (SluiceFixture sluice = start(b -> b.set(Settings.TCP_KEEPIDLE, Duration.ofSeconds(7))
+                .set(Settings.TCP_KEEPINTVL, Duration.ofSeconds(3)).set(Settings.TCP_KEEPCNT, 4)
+                .set(Settings.TCP_USER_TIMEOUT, Duration.ofMillis(2500)));
+             PgWireClient w = sluice.wire()) {
+            w.simpleQuery("select 1");
+            Pool pool = sluice.pool(USER);
+            await(Duration.ofSeconds(3), "an idle server", () -> pool.counts().serversIdle() == 1, pool::counts);
+            Channel server = pool.idleServers().get(0).channel();
+            Channel client = pool.clientList().get(0).channel();
+            for (Channel ch : List.of(server, client)) {
+                ChannelConfig cfg = ch.config();
+                assertThat(cfg.getOption(ChannelOption.TCP_NODELAY)).as("TCP_NODELAY %s", ch).isTrue();
+                assertThat(cfg.getOption(ChannelOption.SO_KEEPALIVE)).as("SO_KEEPALIVE %s", ch).isTrue();
+                assertThat(cfg.getOption(EpollChannelOption.TCP_KEEPIDLE)).as("TCP_KEEPIDLE %s", ch).isEqualTo(7);
+                assertThat(cfg.getOption(EpollChannelOption.TCP_KEEPINTVL)).as("TCP_KEEPINTVL %s", ch).isEqualTo(3);
+                assertThat(cfg.getOption(EpollChannelOption.TCP_KEEPCNT)).as("TCP_KEEPCNT %s", ch).isEqualTo(4);
+                assertThat(cfg.getOption(EpollChannelOption.TCP_USER_TIMEOUT)).as("TCP_USER_TIMEOUT %s", ch)
+                        .isEqualTo(2500);
+            }
         }
     }
 
