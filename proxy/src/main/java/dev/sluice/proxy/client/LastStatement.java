@@ -14,7 +14,8 @@ final class LastStatement {
     /** Bytes kept: enough for {@link #CHARS} characters of 4-byte UTF-8. */
     private static final int BYTES = CHARS * 4;
 
-    private final byte[] bytes = new byte[BYTES];
+    /** Allocated on the first statement: a client that never runs one costs nothing. */
+    private byte[] bytes;
     private int length;
 
     /** Records a Query ('Q') or Parse ('P') message at {@code index}; only bytes already buffered are read. */
@@ -30,12 +31,18 @@ final class LastStatement {
             from = nul + 1;
         }
         int n = Math.max(0, Math.min(end - from, BYTES));
+        if (bytes == null) {
+            bytes = new byte[BYTES];
+        }
         buf.getBytes(from, bytes, 0, n);
         length = n;
     }
 
     /** The first {@link #CHARS} characters, on one line. */
     String text() {
+        if (bytes == null) {
+            return "";
+        }
         int n = 0;
         while (n < length && bytes[n] != 0) {
             n++;
