@@ -90,8 +90,8 @@ public final class Settings {
     public static final Setting<Duration> SERVER_LIFETIME = define("server_lifetime", SECS, Duration.ofSeconds(3600),
             "unused servers older than this are closed; 0 = use once in session mode only");
     public static final Setting<Duration> SERVER_LIFETIME_JITTER = define("server_lifetime_jitter", SECS, Duration.ZERO,
-            "Sluice only: each server's lifetime is shortened by a random part of this, so servers opened together"
-                    + " are not all recycled in one wave; 0 = exact server_lifetime");
+            "Sluice only: each server's lifetime is shortened by a random part of this (at most half of"
+                    + " server_lifetime), so servers opened together are not recycled in one wave; 0 = exact");
     public static final Setting<Duration> SERVER_IDLE_TIMEOUT = define("server_idle_timeout", SECS, Duration.ofSeconds(600),
             "servers idle longer than this are closed; 0 = disabled");
     public static final Setting<Duration> SERVER_CHECK_DELAY = define("server_check_delay", SECS, Duration.ofSeconds(30),

@@ -92,7 +92,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
         this.scanner = new FrameScanner(this, maxMessage);
         this.loopIndex = loopIndex;
         long lifetime = pool.settings().serverLifetimeNanos();
-        long jitter = Math.min(pool.settings().serverLifetimeJitterNanos(), lifetime);
+        long jitter = Math.min(pool.settings().serverLifetimeJitterNanos(), lifetime / 2); // never below half
         this.lifetimeNanos = jitter > 0 ? lifetime - java.util.concurrent.ThreadLocalRandom.current().nextLong(jitter + 1)
                 : lifetime;
     }

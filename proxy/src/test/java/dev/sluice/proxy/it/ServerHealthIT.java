@@ -96,6 +96,31 @@ class ServerHealthIT {
     }
 
     @Test
+    void serverLifetimeJitterGivesServersOpenedTogetherDifferentLifetimes() throws Exception {
+        try (SluiceFixture sluice = SluiceFixture.start(b -> b.set(Settings.POOL_MODE, PoolMode.TRANSACTION)
+                .set(Settings.DEFAULT_POOL_SIZE, 4).set(Settings.SERVER_LIFETIME, Duration.ofSeconds(3600))
+                .set(Settings.SERVER_LIFETIME_JITTER, Duration.ofSeconds(600)))) {
+            List<PgWireClient> clients = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 4; i++) { // four transactions at once: four servers opened together
+                    PgWireClient w = sluice.wire();
+                    clients.add(w);
+                    w.simpleQuery("BEGIN");
+                }
+            } finally {
+                for (PgWireClient w : clients) {
+                    w.close();
+                }
+            }
+            Pool pool = sluice.pool(USER);
+            await(Duration.ofSeconds(3), "four idle servers", () -> pool.counts().serversIdle() == 4, pool::counts);
+            List<Long> lifetimes = pool.idleServers().stream().map(s -> s.lifetimeNanos()).toList();
+            assertThat(lifetimes).allSatisfy(l -> assertThat(l).isBetween(3000_000_000_000L, 3600_000_000_000L));
+            assertThat(lifetimes.stream().distinct().count()).as("lifetimes %s", lifetimes).isEqualTo(4);
+        }
+    }
+
+    @Test
     void serverIdleTimeoutClosesUnusedBackends(PgCluster pg) throws Exception {
         try (SluiceFixture sluice = start(b -> b.set(Settings.SERVER_IDLE_TIMEOUT, Duration.ofSeconds(1)))) {
             Pool pool = sluice.pool(USER);
