@@ -3,6 +3,7 @@ package dev.sluice.proxy;
 
 import dev.sluice.proxy.client.ClientConnection;
 import dev.sluice.proxy.client.Lifecycle;
+import dev.sluice.proxy.pool.DisconnectReason;
 import dev.sluice.proxy.pool.Pool;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
@@ -48,7 +49,7 @@ public final class Drain {
         }
         if (!waitForClients && !done.isDone()) {
             log.info("shutting down now: closing {} clients", proxy.clientCount());
-            terminateAll("immediate shutdown");
+            terminateAll(DisconnectReason.SHUTDOWN);
             done.complete(null);
         }
     }
@@ -77,18 +78,18 @@ public final class Drain {
             }
             forced = true;
             log.warn("shutdown_timeout reached: closing {} clients still connected", proxy.clientCount());
-            terminateAll("shutdown_timeout reached");
+            terminateAll(DisconnectReason.SHUTDOWN_TIMEOUT);
         }
     }
 
-    private void terminateAll(String why) {
+    private void terminateAll(DisconnectReason reason) {
         for (Pool pool : proxy.pools().all()) {
             for (ClientConnection c : pool.clientList()) {
-                Lifecycle.terminate(c, why);
+                Lifecycle.terminate(c, reason);
             }
         }
         for (ClientConnection c : proxy.loggingIn().keySet()) {
-            Lifecycle.terminate(c, why);
+            Lifecycle.terminate(c, reason);
         }
     }
 }

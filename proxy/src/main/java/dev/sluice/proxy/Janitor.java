@@ -66,7 +66,7 @@ final class Janitor implements Runnable {
         for (Map.Entry<ClientConnection, Long> e : proxy.loggingIn().entrySet()) {
             if (draining) {
                 proxy.loginFinished(e.getKey());
-                Lifecycle.terminate(e.getKey(), "not accepting new sessions");
+                Lifecycle.terminate(e.getKey(), DisconnectReason.SHUTDOWN);
             } else if (now - e.getValue() > loginLimit) {
                 proxy.loginFinished(e.getKey());
                 e.getKey().failFromPool(SqlState.PROTOCOL_VIOLATION,

@@ -55,10 +55,10 @@ public final class Lifecycle {
     }
 
     /** From any thread: closes the client now with 57P01 (shutdown_timeout reached, or an immediate shutdown). */
-    public static void terminate(ClientConnection c, String why) {
+    public static void terminate(ClientConnection c, DisconnectReason reason) {
         if (c.channel() != null) {
             c.loop().execute(() -> c.fatal(SqlState.ADMIN_SHUTDOWN, "terminating connection because Sluice is"
-                    + " shutting down (" + why + ")", DisconnectReason.SHUTDOWN));
+                    + " shutting down (" + reason + ")", reason));
         }
     }
 

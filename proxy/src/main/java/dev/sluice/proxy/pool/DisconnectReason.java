@@ -45,8 +45,10 @@ public enum DisconnectReason {
     SERVER_CONNECT_TIMEOUT("server_connect_timeout"),
     /** A pool already had max_waiting_clients waiting. */
     MAX_WAITING_CLIENTS("max_waiting_clients"),
-    /** Sluice is shutting down (SIGTERM, admin SHUTDOWN): closed at a transaction boundary, or at shutdown_timeout. */
+    /** Sluice is shutting down (SIGTERM, admin SHUTDOWN): closed at a transaction boundary, or at once. */
     SHUTDOWN("shutdown"),
+    /** Still connected when shutdown_timeout ran out: closed inside its transaction, which rolls back. */
+    SHUTDOWN_TIMEOUT("shutdown_timeout"),
     /** An unexpected error inside Sluice. */
     INTERNAL_ERROR("internal error");
 

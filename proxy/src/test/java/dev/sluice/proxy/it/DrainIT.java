@@ -110,7 +110,9 @@ class DrainIT {
             queryOk(inTx, "INSERT INTO drain_it VALUES ('never committed')");
             long t0 = System.nanoTime();
             proxy.shutdown(true);
-            assertThat(fatalThenClose(inTx).errorCode()).isEqualTo("57P01");
+            Message e = fatalThenClose(inTx);
+            assertThat(e.errorCode()).isEqualTo("57P01");
+            assertThat(e.errorMessage()).contains("shutdown_timeout");
             assertThat((System.nanoTime() - t0) / 1_000_000).as("ms until closed").isBetween(800L, 5000L);
             proxy.drain().done().get(2, TimeUnit.SECONDS);
             await(Duration.ofSeconds(3), "rolled back", () -> {
