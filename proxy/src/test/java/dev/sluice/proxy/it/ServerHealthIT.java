@@ -2,6 +2,7 @@
 package dev.sluice.proxy.it;
 
 import static dev.sluice.proxy.testkit.TxItSupport.activity;
+import static dev.sluice.proxy.testkit.TxItSupport.adminExec;
 import static dev.sluice.proxy.testkit.TxItSupport.adminQuery;
 import static dev.sluice.proxy.testkit.TxItSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -202,6 +203,49 @@ class ServerHealthIT {
                 assertThat(cfg.getOption(EpollChannelOption.TCP_USER_TIMEOUT)).as("TCP_USER_TIMEOUT %s", ch)
                         .isEqualTo(2500);
             }
+        }
+    }
+
+    /**
+     * A backend that stops taking data (its receive window stays 0; PostgreSQL frozen, or a black hole that still
+     * acknowledges) is dropped by TCP_USER_TIMEOUT, and the client told, instead of hanging for ever.
+     */
+    @Test
+    void tcpUserTimeoutDropsABackendThatStoppedTakingData(PgCluster pg) throws Exception {
+        assumeTrue(Epoll.isAvailable(), "TCP_USER_TIMEOUT needs epoll (Linux)");
+        adminExec(pg, "DROP TABLE IF EXISTS health_it_copy", "CREATE TABLE health_it_copy (t text)",
+                "GRANT ALL ON health_it_copy TO PUBLIC");
+        try (TcpFaultProxy proxy = TcpFaultProxy.start(pg.host(), pg.port());
+             SluiceFixture sluice = start(b -> via(b, proxy).set(Settings.TCP_USER_TIMEOUT, Duration.ofMillis(1000)));
+             PgWireClient w = sluice.wire()) {
+            w.query("COPY health_it_copy FROM STDIN");
+            assertThat(w.readMessage().type()).isEqualTo('G');
+            proxy.stallToPostgres(true);
+            long t0 = System.nanoTime();
+            Thread writer = new Thread(() -> {
+                byte[] row = ("x".repeat(1023) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                byte[] chunk = new byte[64 * 1024];
+                for (int i = 0; i < chunk.length; i += row.length) {
+                    System.arraycopy(row, 0, chunk, i, row.length);
+                }
+                try {
+                    for (int i = 0; i < 256; i++) { // 16 MB at most: far more than the socket buffers hold
+                        w.sendMessage('d', chunk);
+                    }
+                } catch (RuntimeException closed) {
+                    // Sluice closed the client: expected
+                }
+            }, "health-it-copy-writer");
+            writer.setDaemon(true);
+            writer.start();
+            w.setTimeout(Duration.ofSeconds(15));
+            PgWireClient.Message m = w.readMessage();
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(m.type()).as("%s", m).isEqualTo('E');
+            assertThat(m.errorCode()).isEqualTo("08006");
+            assertThat(m.errorMessage()).contains("127.0.0.1:" + proxy.port());
+            assertThat(ms).as("ms until the stalled backend was dropped").isBetween(800L, 10_000L);
+            writer.join(5_000);
         }
     }
 

@@ -24,6 +24,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *       or for those opened from now on, only.</li>
  *   <li>{@link #hideCloses(boolean)}: when PostgreSQL closes a connection, Sluice is not told until it next sends
  *       something, which is then answered with a reset (a dead backend behind a NAT or a failed-over address).</li>
+ *   <li>{@link #stallToPostgres(boolean)}: what Sluice sends is no longer read (a peer whose window stays 0).</li>
  *   <li>{@link #delay(Duration)}: every chunk is held this long before it is forwarded.</li>
  *   <li>{@link #dropAll()}: resets every open connection now.</li>
  * </ul>
@@ -38,6 +39,7 @@ public final class TcpFaultProxy implements AutoCloseable {
     private volatile boolean blackHole;
     private volatile boolean blackHoleNew;
     private volatile boolean hideCloses;
+    private volatile boolean stallToPostgres;
     private volatile long delayMillis;
     private volatile boolean closed;
 
@@ -73,6 +75,14 @@ public final class TcpFaultProxy implements AutoCloseable {
         for (Link l : links) {
             l.hole = true;
         }
+    }
+
+    /**
+     * Stops reading what Sluice sends to PostgreSQL (the connections stay open): once the receive buffer is full
+     * Sluice's side sees a zero window, which TCP_USER_TIMEOUT turns into an error (Linux 5.11 and later).
+     */
+    public void stallToPostgres(boolean on) {
+        stallToPostgres = on;
     }
 
     public void hideCloses(boolean on) {
@@ -171,7 +181,14 @@ public final class TcpFaultProxy implements AutoCloseable {
             try {
                 InputStream in = from.getInputStream();
                 OutputStream out = to.getOutputStream();
-                for (int n; (n = in.read(buf)) >= 0; ) {
+                while (true) {
+                    while (!fromPostgres && stallToPostgres && !closed) {
+                        Thread.sleep(10); // nothing read: the kernel's window to Sluice closes
+                    }
+                    int n = in.read(buf);
+                    if (n < 0) {
+                        break;
+                    }
                     if (!fromPostgres && upGone) {
                         break; // the hidden close: Sluice's next bytes meet a reset
                     }
