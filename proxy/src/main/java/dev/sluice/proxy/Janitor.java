@@ -22,12 +22,10 @@ final class Janitor implements Runnable {
     static final long PERIOD_MILLIS = 200;
     private static final Logger log = LoggerFactory.getLogger(Janitor.class);
     private final Proxy proxy;
-    private final Lifecycle.Limits limits;
     private ScheduledFuture<?> task;
 
     Janitor(Proxy proxy) {
         this.proxy = proxy;
-        this.limits = Lifecycle.Limits.of(proxy.config());
     }
 
     void start() {
@@ -46,6 +44,7 @@ final class Janitor implements Runnable {
         try {
             long now = Clock.tick();
             boolean draining = proxy.draining();
+            Lifecycle.Limits limits = Lifecycle.Limits.of(proxy.config()); // per tick: follows a reloaded config
             for (Pool pool : proxy.pools().all()) {
                 pool.maintain(now);
                 Lifecycle.scan(pool, now, limits, draining);
