@@ -357,7 +357,10 @@ public final class Pool {
 
     // ------------------------------------------------------------------ time (called by the Janitor)
 
-    /** Fails clients that waited past query_wait_timeout, retires old and unused servers, opens reserve/min ones. */
+    /**
+     * Fails clients that waited past query_wait_timeout, retires old and unused servers, ends logins and health
+     * checks past server_connect_timeout, opens reserve/min ones.
+     */
     public void maintain(long now) {
         PoolMaintenance.run(this, now);
     }

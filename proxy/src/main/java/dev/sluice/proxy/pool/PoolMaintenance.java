@@ -1,4 +1,4 @@
-// The janitor's work on one pool: wait limits, server lifetimes and idle timeouts, reserve and minimum servers.
+// The janitor's work on one pool: wait limits, server lifetimes and idle timeouts, stuck logins and checks, reserve and minimum servers.
 package dev.sluice.proxy.pool;
 
 import dev.sluice.proxy.client.ClientConnection;
