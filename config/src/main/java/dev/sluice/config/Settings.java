@@ -67,8 +67,16 @@ public final class Settings {
             "extra startup parameters to accept and drop (common driver ones are always accepted)");
     public static final Setting<Duration> QUERY_WAIT_TIMEOUT = define("query_wait_timeout", SECS, Duration.ofSeconds(120),
             "longest a client waits for a server before it is refused; 0 = forever");
+    public static final Setting<Integer> MAX_WAITING_CLIENTS = define("max_waiting_clients", CONNS, 0,
+            "Sluice only: clients a pool lets wait for a server; past it a new waiter gets 53300 at once;"
+                    + " 0 = unlimited");
+    public static final Setting<Duration> SHUTDOWN_TIMEOUT = define("shutdown_timeout", SECS, Duration.ofSeconds(30),
+            "Sluice only: on SIGTERM, how long clients may finish their transactions before Sluice exits anyway");
     public static final Setting<Duration> QUERY_TIMEOUT = define("query_timeout", SECS, Duration.ZERO,
-            "queries running longer are cancelled and the server closed; 0 = disabled");
+            "a query running longer is cancelled and its client disconnected with 57014; 0 = disabled");
+    public static final Setting<Duration> TRANSACTION_TIMEOUT = define("transaction_timeout", SECS, Duration.ZERO,
+            "a client inside one transaction longer than this is disconnected and the transaction rolled back;"
+                    + " 0 = disabled");
     public static final Setting<Duration> CLIENT_LOGIN_TIMEOUT = define("client_login_timeout", SECS, Duration.ofSeconds(60),
             "clients that do not finish logging in within this are disconnected; 0 = disabled");
     public static final Setting<Duration> CLIENT_IDLE_TIMEOUT = define("client_idle_timeout", SECS, Duration.ZERO,
@@ -81,6 +89,9 @@ public final class Settings {
             "wait before retrying after a failed server connect or login");
     public static final Setting<Duration> SERVER_LIFETIME = define("server_lifetime", SECS, Duration.ofSeconds(3600),
             "unused servers older than this are closed; 0 = use once in session mode only");
+    public static final Setting<Duration> SERVER_LIFETIME_JITTER = define("server_lifetime_jitter", SECS, Duration.ZERO,
+            "Sluice only: each server's lifetime is shortened by a random part of this (at most half of"
+                    + " server_lifetime), so servers opened together are not recycled in one wave; 0 = exact");
     public static final Setting<Duration> SERVER_IDLE_TIMEOUT = define("server_idle_timeout", SECS, Duration.ofSeconds(600),
             "servers idle longer than this are closed; 0 = disabled");
     public static final Setting<Duration> SERVER_CHECK_DELAY = define("server_check_delay", SECS, Duration.ofSeconds(30),
@@ -125,7 +136,7 @@ public final class Settings {
             "stats_period", "autodb_idle_timeout", "dns_max_ttl", "dns_nxdomain_ttl",
             "dns_zone_check_period", "resolv_conf", "server_round_robin", "server_fast_close",
             "disable_pqexec", "track_extra_parameters", "max_db_client_connections",
-            "max_user_client_connections", "query_wait_notify", "scram_iterations", "transaction_timeout",
+            "max_user_client_connections", "query_wait_notify", "scram_iterations",
             "client_tls_sslmode", "client_tls_key_file", "client_tls_cert_file", "client_tls_ca_file",
             "client_tls_protocols", "client_tls_ciphers", "client_tls13_ciphers", "client_tls_ecdhcurve",
             "client_tls_dheparams", "server_tls_sslmode", "server_tls_key_file", "server_tls_cert_file",

@@ -129,6 +129,10 @@ public final class SluiceConfig {
     public List<String> ignoreStartupParameters() { return get(Settings.IGNORE_STARTUP_PARAMETERS); }
     public Duration queryWaitTimeout() { return get(Settings.QUERY_WAIT_TIMEOUT); }
     public Duration queryTimeout() { return get(Settings.QUERY_TIMEOUT); }
+    public Duration transactionTimeout() { return get(Settings.TRANSACTION_TIMEOUT); }
+    public int maxWaitingClients() { return get(Settings.MAX_WAITING_CLIENTS); }
+    public Duration shutdownTimeout() { return get(Settings.SHUTDOWN_TIMEOUT); }
+    public Duration serverLifetimeJitter() { return get(Settings.SERVER_LIFETIME_JITTER); }
     public Duration clientLoginTimeout() { return get(Settings.CLIENT_LOGIN_TIMEOUT); }
     public Duration clientIdleTimeout() { return get(Settings.CLIENT_IDLE_TIMEOUT); }
     public Duration idleTransactionTimeout() { return get(Settings.IDLE_TRANSACTION_TIMEOUT); }

@@ -26,6 +26,8 @@ public final class SqlState {
     public static final String ACTIVE_SQL_TRANSACTION = "25001";
     /** The session sat idle inside a transaction for too long. */
     public static final String IDLE_IN_TRANSACTION_SESSION_TIMEOUT = "25P03";
+    /** A transaction lasted longer than allowed (PostgreSQL 17's transaction_timeout). */
+    public static final String TRANSACTION_TIMEOUT = "25P04";
     /** A prepared statement name is unknown. */
     public static final String INVALID_SQL_STATEMENT_NAME = "26000";
     /** Login rejected for a reason other than the password (no user, not allowed). */
@@ -54,6 +56,8 @@ public final class SqlState {
     public static final String CRASH_SHUTDOWN = "57P02";
     /** The pooler (or server) is starting, paused or otherwise cannot accept sessions now. */
     public static final String CANNOT_CONNECT_NOW = "57P03";
+    /** The session sat idle (outside a transaction) for too long (PostgreSQL 14's idle_session_timeout). */
+    public static final String IDLE_SESSION_TIMEOUT = "57P05";
     /** A bug in the pooler. */
     public static final String INTERNAL_ERROR = "XX000";
 

@@ -12,7 +12,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -50,7 +50,6 @@ public final class Main implements Callable<Integer> {
     Integer threads;
 
     private final Map<String, String> env;
-    private final CountDownLatch stop = new CountDownLatch(1);
 
     Main(Map<String, String> env) {
         this.env = env;
@@ -96,11 +95,10 @@ public final class Main implements Callable<Integer> {
                     + e.getMessage());
             return EXIT_RUNTIME;
         }
-        installSignals();
+        installSignals(server.proxy());
         System.out.println(banner(cfg, server));
         System.out.flush();
-        stop.await();
-        log.info("shutting down");
+        server.proxy().drain().done().join(); // SIGTERM/SIGINT or the admin console's SHUTDOWN
         server.close();
         return 0;
     }
@@ -145,13 +143,18 @@ public final class Main implements Callable<Integer> {
         return cfg;
     }
 
-    private void installSignals() {
-        // handled signals let main() return normally, so the exit code is 0 rather than 143
+    /**
+     * The first SIGTERM or SIGINT drains (clients finish their transactions, up to shutdown_timeout); a second
+     * one of either exits at once. Handled signals let main() return normally: exit code 0 rather than 143.
+     */
+    private static void installSignals(Proxy proxy) {
+        AtomicInteger received = new AtomicInteger();
         for (String name : new String[] {"TERM", "INT"}) {
             try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> stop.countDown());
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> proxy.shutdown(received.incrementAndGet() == 1));
             } catch (IllegalArgumentException e) {
-                Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+                // the JVM keeps this signal for itself: it still exits, through the shutdown hooks
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> proxy.shutdown(false)));
             }
         }
     }

@@ -22,11 +22,37 @@ public final class Proxy {
     private final AtomicInteger clients = new AtomicInteger();
     /** Clients still logging in, with when they connected (for client_login_timeout). */
     private final Map<ClientConnection, Long> loggingIn = new ConcurrentHashMap<>();
+    private final ServerConnector connector;
+    private final Drain drain = new Drain(this);
 
     public Proxy(SluiceConfig config, LoopSet loops, ServerConnector connector) {
         this.config = config;
         this.loops = loops;
+        this.connector = connector;
         this.pools = new PoolRegistry(config, connector, loops);
+    }
+
+    /**
+     * Shuts Sluice down (SIGTERM, admin SHUTDOWN). With {@code waitForClients} it drains: stops accepting,
+     * reports not ready, lets each client finish its transaction and closes it there with 57P01, up to
+     * shutdown_timeout; without (or called again without) it closes every client now. The process exits when
+     * {@link Drain#done()} completes.
+     */
+    public void shutdown(boolean waitForClients) {
+        drain.start(waitForClients);
+    }
+
+    /** True once a shutdown began: /ready reports not ready, new transactions are refused with 57P01. */
+    public boolean draining() {
+        return drain.draining();
+    }
+
+    public Drain drain() {
+        return drain;
+    }
+
+    public ServerConnector connector() {
+        return connector;
     }
 
     public SluiceConfig config() {

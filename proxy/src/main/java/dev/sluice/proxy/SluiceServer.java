@@ -40,6 +40,7 @@ public final class SluiceServer implements AutoCloseable {
         this.proxy = proxy;
         this.listener = listener;
         this.janitor = new Janitor(proxy);
+        proxy.drain().onStopAccepting(listener::close);
         janitor.start();
     }
 

@@ -6,11 +6,16 @@ import io.netty.bootstrap.AbstractBootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.socket.nio.NioChannelOption;
 import java.util.function.BiConsumer;
+import jdk.net.ExtendedSocketOptions;
 
 /**
- * The keepalive timers and TCP_USER_TIMEOUT need Linux epoll; with the NIO fallback the OS defaults apply
- * (only SO_KEEPALIVE itself is set), which is documented in the README.
+ * Applied to client sockets (accepted) and server sockets (to PostgreSQL) alike. With Linux epoll every option
+ * is set natively. With the NIO fallback (other platforms) the keepalive timers go through the JDK's
+ * {@code jdk.net.ExtendedSocketOptions} where the OS supports them (Linux, macOS; Netty logs a warning and
+ * keeps the OS default where it does not) and TCP_USER_TIMEOUT is not available: there a dead peer is found by
+ * keepalive, server_check_query and query_timeout only.
  */
 final class SocketOptions {
     private SocketOptions() {
@@ -27,26 +32,43 @@ final class SocketOptions {
     }
 
     @SuppressWarnings("unchecked")
+    private static <T> void set(BiConsumer<ChannelOption<Object>, Object> setter, ChannelOption<T> option, T value) {
+        setter.accept((ChannelOption<Object>) (ChannelOption<?>) option, value);
+    }
+
     private static void apply(SluiceConfig c, boolean epoll, BiConsumer<ChannelOption<Object>, Object> set) {
-        set.accept((ChannelOption<Object>) (ChannelOption<?>) ChannelOption.TCP_NODELAY, true);
-        set.accept((ChannelOption<Object>) (ChannelOption<?>) ChannelOption.SO_KEEPALIVE, c.tcpKeepalive());
-        if (!epoll || !c.tcpKeepalive()) {
-            return;
-        }
-        if (!c.tcpKeepidle().isZero()) {
-            set.accept((ChannelOption<Object>) (ChannelOption<?>) EpollChannelOption.TCP_KEEPIDLE,
-                    (int) c.tcpKeepidle().toSeconds());
-        }
-        if (!c.tcpKeepintvl().isZero()) {
-            set.accept((ChannelOption<Object>) (ChannelOption<?>) EpollChannelOption.TCP_KEEPINTVL,
-                    (int) c.tcpKeepintvl().toSeconds());
-        }
-        if (c.tcpKeepcnt() > 0) {
-            set.accept((ChannelOption<Object>) (ChannelOption<?>) EpollChannelOption.TCP_KEEPCNT, c.tcpKeepcnt());
-        }
-        if (!c.tcpUserTimeout().isZero()) {
-            set.accept((ChannelOption<Object>) (ChannelOption<?>) EpollChannelOption.TCP_USER_TIMEOUT,
-                    (int) c.tcpUserTimeout().toMillis());
+        set(set, ChannelOption.TCP_NODELAY, true);
+        set(set, ChannelOption.SO_KEEPALIVE, c.tcpKeepalive());
+        int idle = (int) c.tcpKeepidle().toSeconds();
+        int interval = (int) c.tcpKeepintvl().toSeconds();
+        int count = c.tcpKeepcnt();
+        int userTimeout = (int) c.tcpUserTimeout().toMillis();
+        if (epoll) {
+            // TCP_USER_TIMEOUT bounds unacknowledged writes, keepalive or not
+            if (userTimeout > 0) {
+                set(set, EpollChannelOption.TCP_USER_TIMEOUT, userTimeout);
+            }
+            if (c.tcpKeepalive()) {
+                if (idle > 0) {
+                    set(set, EpollChannelOption.TCP_KEEPIDLE, idle);
+                }
+                if (interval > 0) {
+                    set(set, EpollChannelOption.TCP_KEEPINTVL, interval);
+                }
+                if (count > 0) {
+                    set(set, EpollChannelOption.TCP_KEEPCNT, count);
+                }
+            }
+        } else if (c.tcpKeepalive()) {
+            if (idle > 0) {
+                set(set, NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), idle);
+            }
+            if (interval > 0) {
+                set(set, NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), interval);
+            }
+            if (count > 0) {
+                set(set, NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), count);
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ import dev.sluice.protocol.StartupPacket;
 import dev.sluice.protocol.Wire;
 import dev.sluice.proxy.Proxy;
 import dev.sluice.proxy.pool.ClientState;
+import dev.sluice.proxy.pool.Clock;
 import dev.sluice.proxy.pool.DisconnectReason;
 import dev.sluice.proxy.pool.Pool;
 import dev.sluice.proxy.pool.PoolUnavailableException;
@@ -55,11 +56,16 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     /** Set once close() ran: the pool no longer knows this client. */
     private boolean closed;
     private final FrameScanner.Sink clientSink = b -> channel.write(b, channel.voidPromise());
+    /** {@link Clock} time of the last bytes from the client (client_idle_timeout). */
+    private long lastReadNanos = Clock.now();
+    /** The head of the last Query/Parse, kept only for the idle_transaction_timeout log line; else null. */
+    private final LastStatement lastStatement;
 
     public ClientConnection(Proxy proxy) {
         this.proxy = proxy;
         this.scanner = new FrameScanner(this, proxy.maxMessageLength());
         this.session = new ClientSession(proxy, this);
+        this.lastStatement = proxy.config().idleTransactionTimeout().isZero() ? null : new LastStatement();
         scanner.pause(); // nothing is relayed until login is done and a server is linked
     }
 
@@ -121,6 +127,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             ReferenceCountUtil.release(msg);
             return;
         }
+        lastReadNanos = Clock.now();
         scanner.feed((ByteBuf) msg);
         if (state == ClientState.LOGIN && scanner.buffered() > Wire.MAX_STARTUP_PACKET) {
             // authentication messages are small; do not buffer a huge one before the client is known
@@ -187,6 +194,20 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         return closed;
     }
 
+    /** The linked server (on this loop; the janitor reads it racily to pick candidates, then re-checks here). */
+    ServerConnection server() {
+        return server;
+    }
+
+    long lastReadNanos() {
+        return lastReadNanos;
+    }
+
+    /** The first 200 characters of the last Query or Parse, or "" when not kept. */
+    String lastStatementText() {
+        return lastStatement == null ? "" : lastStatement.text();
+    }
+
     /** Authentication succeeded: join the pool, then finish login once the pool knows its server parameters. */
     void loggedIn(Pool pool) {
         pool.addClient(this);
@@ -209,11 +230,16 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             close(DisconnectReason.CLIENT_CLOSE);
             return;
         }
+        if (proxy.draining()) {
+            // a transaction boundary while Sluice shuts down: the client reconnects elsewhere (57P01 is retryable)
+            fatal(SqlState.ADMIN_SHUTDOWN, Lifecycle.SHUTDOWN_MESSAGE, DisconnectReason.SHUTDOWN);
+            return;
+        }
         ServerConnection s;
         try {
             s = session.pool().acquire(this);
         } catch (PoolUnavailableException e) {
-            fatal(e.failure().sqlState(), e.getMessage(), DisconnectReason.SERVER_LOGIN_FAILED);
+            fatal(e.failure().sqlState(), e.getMessage(), e.reason());
             return;
         }
         if (s != null) {
@@ -342,6 +368,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             return Action.CONSUME_AND_PAUSE;
         }
         ServerConnection s = server;
+        if (lastStatement != null && (type == 'Q' || type == 'P')) {
+            lastStatement.record(type, buf, index, length);
+        }
         s.requestSent(type);
         return s.prepared() == null ? Action.FORWARD : s.prepared().fromClient(type, buf, index, length, whole, scanner);
     }

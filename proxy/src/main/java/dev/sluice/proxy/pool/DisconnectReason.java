@@ -29,6 +29,26 @@ public enum DisconnectReason {
     SERVER_LIFETIME("server_lifetime"),
     /** Exceeded server_idle_timeout. */
     SERVER_IDLE_TIMEOUT("server_idle_timeout"),
+    /** A client sat idle (no transaction) longer than client_idle_timeout. */
+    CLIENT_IDLE_TIMEOUT("client_idle_timeout"),
+    /** A client sat idle inside a transaction longer than idle_transaction_timeout (the idle-kill). */
+    IDLE_TRANSACTION_TIMEOUT("idle_transaction_timeout"),
+    /** A query ran longer than query_timeout: it was cancelled and its client disconnected. */
+    QUERY_TIMEOUT("query_timeout"),
+    /** A transaction lasted longer than transaction_timeout. */
+    TRANSACTION_TIMEOUT("transaction_timeout"),
+    /** A cancel request was not answered within cancel_wait_timeout. */
+    CANCEL_WAIT_TIMEOUT("cancel_wait_timeout"),
+    /** The health check of a long-idle server failed or did not answer in time. */
+    SERVER_CHECK_FAILED("server_check_query"),
+    /** Connecting and logging in took longer than server_connect_timeout. */
+    SERVER_CONNECT_TIMEOUT("server_connect_timeout"),
+    /** A pool already had max_waiting_clients waiting. */
+    MAX_WAITING_CLIENTS("max_waiting_clients"),
+    /** Sluice is shutting down (SIGTERM, admin SHUTDOWN): closed at a transaction boundary, or at once. */
+    SHUTDOWN("shutdown"),
+    /** Still connected when shutdown_timeout ran out: closed inside its transaction, which rolls back. */
+    SHUTDOWN_TIMEOUT("shutdown_timeout"),
     /** An unexpected error inside Sluice. */
     INTERNAL_ERROR("internal error");
 

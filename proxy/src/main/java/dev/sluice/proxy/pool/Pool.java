@@ -6,7 +6,9 @@ import dev.sluice.protocol.scram.ScramSecret;
 import dev.sluice.proxy.server.ScramPassThrough;
 import dev.sluice.proxy.client.ClientConnection;
 import dev.sluice.proxy.prepared.StatementRegistry;
+import dev.sluice.protocol.SqlState;
 import dev.sluice.proxy.server.Backend;
+import dev.sluice.proxy.server.ServerCheck;
 import dev.sluice.proxy.server.ServerConnection;
 import dev.sluice.proxy.server.ServerConnector;
 import io.netty.channel.EventLoop;
@@ -37,7 +39,8 @@ public final class Pool {
 
     final ArrayDeque<ServerConnection>[] idle;
     final ArrayDeque<ClientConnection>[] waiting;
-    private final Set<ServerConnection> login = newSet();
+    final Set<ServerConnection> login = newSet();
+    final Set<ServerConnection> testing = newSet();
     private final Set<ServerConnection> active = newSet();
     private final Set<ServerConnection> used = newSet();
     private final Set<ClientConnection> clients = newSet();
@@ -47,6 +50,8 @@ public final class Pool {
     /** Server ParameterStatus values from the first login: what a new client is told at its own login. */
     private volatile Map<String, String> welcome;
     private volatile ConnectFailure lastFailure;
+    /** Connect or login failures since the last success: the exponent of the reconnect backoff. */
+    private int failuresInARow;
     private volatile ScramPassThrough passThrough;
 
     @SuppressWarnings("unchecked")
@@ -149,15 +154,45 @@ public final class Pool {
      * and {@link ClientConnection#linked} is called later on the client's loop (after moving a server from
      * another loop, or when one is released or logs in), or the client is failed.
      *
-     * @throws PoolUnavailableException when the backend is known to be down and nothing could serve the client
+     * @throws PoolUnavailableException when the backend is known to be down and nothing could serve the client,
+     *     or max_waiting_clients already wait
      */
     public ServerConnection acquire(ClientConnection c) {
-        boolean launch;
+        boolean launch = false;
         ServerConnection s;
+        ServerConnection check = null;
         synchronized (this) {
             s = takeIdle(c.loopIndex());
-            if (s != null) {
+            if (s != null && !needsCheck(s)) {
                 link(c, s);
+            } else {
+                // the client waits: for a server's health check (idle servers are a stack, so if the newest needs
+                // one, all do), for a login, or for a release
+                long now = System.nanoTime();
+                ConnectFailure failure = lastFailure;
+                if (s == null && failure != null && total() == 0 && !failure.retryAllowed(now)) {
+                    throw new PoolUnavailableException(failure, DisconnectReason.SERVER_LOGIN_FAILED);
+                }
+                int maxWaiting = settings.maxWaitingClients();
+                if (maxWaiting > 0 && waitingCount >= maxWaiting) {
+                    throw new PoolUnavailableException(new ConnectFailure(SqlState.TOO_MANY_CONNECTIONS,
+                            "max_waiting_clients: " + waitingCount + " clients already wait for a server in " + this
+                                    + " (pool_size=" + settings.poolSize() + ")", now),
+                            DisconnectReason.MAX_WAITING_CLIENTS);
+                }
+                if (s != null) {
+                    changeState(s, ServerState.TESTING);
+                    check = s;
+                    s = null;
+                }
+                c.waitStartNanos(now);
+                changeState(c, ClientState.WAITING);
+                if (check == null) {
+                    launch = canLaunch();
+                    if (launch) {
+                        stats.launches++;
+                    }
+                }
             }
         }
         if (s != null) {
@@ -167,22 +202,49 @@ public final class Pool {
             dispatchLink(c, s);
             return null;
         }
-        synchronized (this) {
-            ConnectFailure failure = lastFailure;
-            if (failure != null && total() == 0 && !failure.retryAllowed(System.nanoTime())) {
-                throw new PoolUnavailableException(failure);
-            }
-            c.waitStartNanos(System.nanoTime());
-            changeState(c, ClientState.WAITING);
-            launch = canLaunch();
-            if (launch) {
-                stats.launches++;
-            }
+        if (check != null) {
+            ServerCheck.start(check);
         }
         if (launch) {
             ServerConnection.launch(this, loops.get(c.loopIndex()));
         }
         return null;
+    }
+
+    /**
+     * Gives waiting clients what is there after a server went away or failed its check: the next idle server
+     * (checked first if it needs it), else a new one when the limits and the reconnect backoff allow.
+     */
+    public void serveWaiters() {
+        ServerConnection s;
+        ClientConnection w = null;
+        boolean check = false;
+        boolean launch = false;
+        synchronized (this) {
+            if (waitingCount == 0) {
+                return;
+            }
+            s = takeIdle(0);
+            if (s != null && needsCheck(s)) {
+                changeState(s, ServerState.TESTING);
+                check = true;
+            } else if (s != null) {
+                w = pickWaiter(s.loopIndex());
+                link(w, s);
+            } else {
+                launch = canLaunch();
+                if (launch) {
+                    stats.launches++;
+                }
+            }
+        }
+        if (check) {
+            ServerCheck.start(s);
+        } else if (w != null) {
+            dispatchLink(w, s);
+        } else if (launch) {
+            ServerConnection.launch(this, loops.next());
+        }
     }
 
     /** The client gave up waiting or left; no-op when it is not waiting. */
@@ -252,20 +314,28 @@ public final class Pool {
             changeState(s, ServerState.CLOSED);
             limits.serverClosed();
         }
+        serveWaiters();
         PoolMaintenance.refill(this);
     }
 
-    /** Connecting or logging in failed: remember why, and fail waiters when no server could ever serve them. */
-    public void loginFailed(ServerConnection s, ConnectFailure failure) {
+    /**
+     * Connecting or logging in failed: remember why, back off (exponentially with jitter, up to
+     * server_login_retry), and fail waiters when no server could serve them.
+     */
+    public void loginFailed(ServerConnection s, String sqlState, String message) {
         List<ClientConnection> failed = new ArrayList<>();
+        ConnectFailure failure;
         synchronized (this) {
+            failuresInARow++;
+            failure = new ConnectFailure(sqlState, message,
+                    System.nanoTime() + Backoff.delayNanos(failuresInARow, settings.serverLoginRetryNanos()));
             lastFailure = failure;
             stats.connectFailures++;
             if (s.state() != ServerState.CLOSED) {
                 changeState(s, ServerState.CLOSED);
                 limits.serverClosed();
             }
-            if (login.isEmpty() && active.isEmpty() && used.isEmpty() && idleCount == 0) {
+            if (login.isEmpty() && testing.isEmpty() && active.isEmpty() && used.isEmpty() && idleCount == 0) {
                 for (ArrayDeque<ClientConnection> q : waiting) {
                     failed.addAll(q);
                 }
@@ -280,13 +350,17 @@ public final class Pool {
     }
 
     /** A login succeeded; clears the remembered failure. */
-    public void loginSucceeded() {
+    public synchronized void loginSucceeded() {
         lastFailure = null;
+        failuresInARow = 0;
     }
 
     // ------------------------------------------------------------------ time (called by the Janitor)
 
-    /** Fails clients that waited past query_wait_timeout, retires old and unused servers, opens reserve/min ones. */
+    /**
+     * Fails clients that waited past query_wait_timeout, retires old and unused servers, ends logins and health
+     * checks past server_connect_timeout, opens reserve/min ones.
+     */
     public void maintain(long now) {
         PoolMaintenance.run(this, now);
     }
@@ -295,14 +369,28 @@ public final class Pool {
 
     public synchronized Counts counts() {
         return new Counts(clients.size() - waitingCount, waitingCount, active.size(), idleCount, used.size(),
-                login.size());
+                login.size(), testing.size());
     }
 
-    /** Sizes of the lists, as PgBouncer's SHOW POOLS shows them. */
+    /** The idle servers now (for SHOW SERVERS and tests). */
+    public synchronized List<ServerConnection> idleServers() {
+        List<ServerConnection> out = new ArrayList<>(idleCount);
+        for (ArrayDeque<ServerConnection> q : idle) {
+            out.addAll(q);
+        }
+        return out;
+    }
+
+    /** The logged-in clients now, for the janitor's per-client timeouts. */
+    public synchronized List<ClientConnection> clientList() {
+        return new ArrayList<>(clients);
+    }
+
+    /** Sizes of the lists, as PgBouncer's SHOW POOLS shows them (sv_tested is serversTesting). */
     public record Counts(int clientsLinkedOrIdle, int clientsWaiting, int serversActive, int serversIdle,
-                         int serversUsed, int serversLogin) {
+                         int serversUsed, int serversLogin, int serversTesting) {
         public int servers() {
-            return serversActive + serversIdle + serversUsed + serversLogin;
+            return serversActive + serversIdle + serversUsed + serversLogin + serversTesting;
         }
     }
 
@@ -319,6 +407,7 @@ public final class Pool {
         }
         switch (prev) {
             case LOGIN -> login.remove(s);
+            case TESTING -> testing.remove(s);
             case IDLE -> {
                 idle[s.loopIndex()].remove(s);
                 idleCount--;
@@ -329,10 +418,11 @@ public final class Pool {
         }
         switch (next) {
             case LOGIN -> login.add(s);
+            case TESTING -> testing.add(s);
             case IDLE -> {
                 idle[s.loopIndex()].push(s); // LIFO: hot servers stay hot, extra ones age out
                 idleCount++;
-                s.idleSinceNanos(System.nanoTime());
+                s.idleSinceNanos(Clock.now());
             }
             case ACTIVE -> active.add(s);
             case USED -> used.add(s);
@@ -414,12 +504,18 @@ public final class Pool {
     }
 
     int total() {
-        return login.size() + active.size() + used.size() + idleCount;
+        return login.size() + testing.size() + active.size() + used.size() + idleCount;
+    }
+
+    /** server_check_delay: a server idle longer than this (0: any) runs server_check_query before reuse. */
+    private boolean needsCheck(ServerConnection s) {
+        long delay = settings.serverCheckDelayNanos();
+        return delay == 0 || Clock.now() - s.idleSinceNanos() > delay;
     }
 
     private boolean canLaunch() {
-        // one login in flight per waiting client at most; pool_size and the db/user limits bound the rest
-        return total() < settings.poolSize() && login.size() < waitingCount && limits.mayOpen()
+        // one login (or check) in flight per waiting client at most; pool_size and the db/user limits bound the rest
+        return total() < settings.poolSize() && login.size() + testing.size() < waitingCount && limits.mayOpen()
                 && (lastFailure == null || lastFailure.retryAllowed(System.nanoTime()));
     }
 

@@ -1,4 +1,4 @@
-// The janitor's work on one pool: wait limits, server lifetimes and idle timeouts, reserve and minimum servers.
+// The janitor's work on one pool: wait limits, server lifetimes and idle timeouts, stuck logins and checks, reserve and minimum servers.
 package dev.sluice.proxy.pool;
 
 import dev.sluice.proxy.client.ClientConnection;
@@ -16,6 +16,9 @@ final class PoolMaintenance {
     static void run(Pool pool, long now) {
         List<ClientConnection> expired = new ArrayList<>();
         List<ServerConnection> retire = new ArrayList<>();
+        List<ServerConnection> stuck = new ArrayList<>();
+        List<ServerConnection> failedChecks = new ArrayList<>();
+        long connectLimit = pool.settings().serverConnectTimeoutMillis() * 1_000_000L;
         long waitLimit = pool.settings().queryWaitTimeoutNanos();
         long lifetime = pool.settings().serverLifetimeNanos();
         long idleLimit = pool.settings().serverIdleTimeoutNanos();
@@ -38,7 +41,7 @@ final class PoolMaintenance {
             int total = pool.total();
             for (ArrayDeque<ServerConnection> q : pool.idle) {
                 for (ServerConnection s : q) {
-                    boolean old = lifetime > 0 && now - s.createdNanos() > lifetime;
+                    boolean old = lifetime > 0 && now - s.createdNanos() > s.lifetimeNanos();
                     boolean unused = idleLimit > 0 && now - s.idleSinceNanos() > idleLimit && total > keep;
                     if (old || unused) {
                         retire.add(s);
@@ -48,6 +51,20 @@ final class PoolMaintenance {
             }
             for (ServerConnection s : retire) {
                 pool.changeState(s, ServerState.USED);
+            }
+            if (connectLimit > 0) {
+                // a login or a health check that never gets an answer (a black-holed backend) ends here
+                for (ServerConnection s : pool.login) {
+                    if (now - s.createdNanos() > connectLimit) {
+                        stuck.add(s);
+                    }
+                }
+                for (ServerConnection s : pool.testing) {
+                    long started = s.checkStartedNanos();
+                    if (started != 0 && now - started > connectLimit) {
+                        failedChecks.add(s);
+                    }
+                }
             }
             if (launchReserve && pool.canLaunchReserve()) {
                 pool.stats().launches++;
@@ -64,8 +81,14 @@ final class PoolMaintenance {
                     DisconnectReason.QUERY_WAIT_TIMEOUT);
         }
         for (ServerConnection s : retire) {
-            s.closeAsync(now - s.createdNanos() > lifetime && lifetime > 0
+            s.closeAsync(now - s.createdNanos() > s.lifetimeNanos() && lifetime > 0
                     ? DisconnectReason.SERVER_LIFETIME : DisconnectReason.SERVER_IDLE_TIMEOUT);
+        }
+        for (ServerConnection s : stuck) {
+            s.loginTimedOut(pool.settings().serverConnectTimeoutMillis());
+        }
+        for (ServerConnection s : failedChecks) {
+            s.closeAsync(DisconnectReason.SERVER_CHECK_FAILED);
         }
         if (launchReserve) {
             ServerConnection.launch(pool, pool.loops().next());

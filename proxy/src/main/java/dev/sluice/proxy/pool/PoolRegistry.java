@@ -77,7 +77,11 @@ public final class PoolRegistry {
                 config.serverResetQueryAlways(),
                 CROSS_LOOP_SLACK_NANOS,
                 config.maxPacketSize(),
-                config.maxPreparedStatements());
+                config.maxPreparedStatements(),
+                config.serverLifetimeJitter().toNanos(),
+                config.serverCheckDelay().toNanos(),
+                config.serverCheckQuery(),
+                config.maxWaitingClients());
         int maxDb = db.maxDbConnections() != null ? db.maxDbConnections() : config.maxDbConnections();
         int maxUser = u != null && u.maxUserConnections() != null ? u.maxUserConnections() : config.maxUserConnections();
         Limits limits = new Limits(perDb.computeIfAbsent(backend.database() + "@" + backend.address(),

@@ -19,5 +19,9 @@ public record PoolSettings(
         boolean serverResetQueryAlways,
         long crossLoopSlackNanos,
         int maxMessageLength,
-        int maxPreparedStatements) {
+        int maxPreparedStatements,
+        long serverLifetimeJitterNanos,
+        long serverCheckDelayNanos,
+        String serverCheckQuery,
+        int maxWaitingClients) {
 }

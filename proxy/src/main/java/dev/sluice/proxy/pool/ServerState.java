@@ -9,6 +9,8 @@ public enum ServerState {
     IDLE,
     /** In {@code Pool.active}: linked to a client that is running work on it. */
     ACTIVE,
+    /** In {@code Pool.testing}: idle longer than server_check_delay, running server_check_query before reuse. */
+    TESTING,
     /** In {@code Pool.used}: running Sluice's own clean-up (rollback, reset query, drain) before it may idle. */
     USED,
     /** In no list: closed or closing. */

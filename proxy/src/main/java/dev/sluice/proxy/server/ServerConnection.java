@@ -8,7 +8,7 @@ import dev.sluice.protocol.Query;
 import dev.sluice.protocol.SqlState;
 import dev.sluice.proxy.client.ClientConnection;
 import dev.sluice.proxy.client.ServerParams;
-import dev.sluice.proxy.pool.ConnectFailure;
+import dev.sluice.proxy.pool.Clock;
 import dev.sluice.proxy.pool.DisconnectReason;
 import dev.sluice.proxy.pool.Pool;
 import dev.sluice.proxy.pool.ServerState;
@@ -43,6 +43,8 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
     private final Backend backend;
     private final FrameScanner scanner;
     private final long createdNanos = System.nanoTime();
+    /** server_lifetime for this server, shortened by its share of server_lifetime_jitter. */
+    private final long lifetimeNanos;
     private Channel channel;
     private volatile int loopIndex;
     private volatile ServerState state = ServerState.LOGIN;
@@ -71,6 +73,13 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
     private boolean releaseAfterFlush;
     private boolean wroteToClient;
     private final ChannelFutureListener afterClientFlush = f -> maybeRelease();
+    // Clock stamps for the janitor (plain fields: it reads them racily to pick candidates, then re-checks on
+    // this loop): the last ReadyForQuery, when the oldest outstanding request was sent, when the transaction began
+    private long readyNanos;
+    private long requestNanos;
+    private long transactionNanos;
+    /** While a health check runs: when it started (the janitor closes a check that gets no answer). */
+    private volatile long checkStartedNanos;
 
     /** Continuation of Sluice's own query; {@code error} is null on success. */
     public interface InternalDone {
@@ -82,6 +91,10 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
         this.backend = backend;
         this.scanner = new FrameScanner(this, maxMessage);
         this.loopIndex = loopIndex;
+        long lifetime = pool.settings().serverLifetimeNanos();
+        long jitter = Math.min(pool.settings().serverLifetimeJitterNanos(), lifetime / 2); // never below half
+        this.lifetimeNanos = jitter > 0 ? lifetime - java.util.concurrent.ThreadLocalRandom.current().nextLong(jitter + 1)
+                : lifetime;
     }
 
     /** Opens a new server for {@code pool} on {@code loop}; the pool learns the outcome. */
@@ -112,6 +125,39 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
 
     public long createdNanos() {
         return createdNanos;
+    }
+
+    /** This server's own server_lifetime (jittered); 0 = unlimited. */
+    public long lifetimeNanos() {
+        return lifetimeNanos;
+    }
+
+    /** Requests whose ReadyForQuery has not come back; 0 when the server waits for its client. */
+    public int requestsOutstanding() {
+        return outstanding;
+    }
+
+    /** {@link Clock} time of the last ReadyForQuery relayed to the client. */
+    public long readyNanos() {
+        return readyNanos;
+    }
+
+    /** {@link Clock} time the oldest outstanding request was sent. */
+    public long requestNanos() {
+        return requestNanos;
+    }
+
+    /** {@link Clock} time the current transaction block began (its first ReadyForQuery not idle). */
+    public long transactionNanos() {
+        return transactionNanos;
+    }
+
+    public long checkStartedNanos() {
+        return checkStartedNanos;
+    }
+
+    void checkStartedNanos(long t) {
+        checkStartedNanos = t;
     }
 
     public long idleSinceNanos() {
@@ -155,9 +201,15 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
     /** The client forwarded a message of this type (counted before the bytes are written). */
     public void requestSent(byte type) {
         switch (type) {
-            case 'Q', 'F' -> outstanding++;
+            case 'Q', 'F' -> {
+                if (outstanding++ == 0) {
+                    requestNanos = Clock.now();
+                }
+            }
             case 'S' -> {
-                outstanding++;
+                if (outstanding++ == 0) {
+                    requestNanos = Clock.now();
+                }
                 unsynced = false;
             }
             case 'P', 'B', 'D', 'E', 'C', 'H' -> unsynced = true;
@@ -268,6 +320,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
         }
         switch (type) {
             case 'Z' -> {
+                byte was = txStatus;
                 txStatus = buf.getByte(index + 5);
                 if (swallow > 0) {
                     swallow--;
@@ -278,6 +331,10 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
                 }
                 if (outstanding > 0) {
                     outstanding--;
+                }
+                readyNanos = Clock.now();
+                if (was == 'I' && txStatus != 'I') {
+                    transactionNanos = readyNanos;
                 }
                 if (client == null) {
                     if (outstanding == 0) {
@@ -297,7 +354,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
             case 'E' -> {
                 if (hidden) {
                     internalError = ErrorResponse.decode(buf.slice(index + 5, length - 5));
-                    if (client == null && state != ServerState.USED) {
+                    if (client == null && state == ServerState.IDLE) {
                         // an idle server only errors when it is being terminated (admin shutdown, ...)
                         log.info("server {} ({}) reported while idle: {}", id, backend.address(), internalError);
                     }
@@ -361,6 +418,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
                 pool.loginSucceeded();
                 log.debug("server {} logged in to {} (pid {})", id, backend, processId);
                 pool.release(this);
+                pool.serveWaiters(); // after an outage, more clients may wait than logins are in flight
             }
         } catch (ServerLogin.LoginFailure e) {
             failLogin(e.sqlState, e.getMessage());
@@ -370,11 +428,24 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
 
     void failLogin(String sqlState, String message) {
         log.warn("server {}: {}", id, message);
-        long retry = System.nanoTime() + pool.settings().serverLoginRetryNanos();
-        pool.loginFailed(this, new ConnectFailure(sqlState, message, retry));
+        pool.loginFailed(this, sqlState, message);
         if (channel != null) {
             channel.close();
         }
+    }
+
+    /** From the janitor: connecting and logging in took longer than server_connect_timeout. */
+    public void loginTimedOut(long limitMillis) {
+        Channel ch = channel;
+        if (ch == null) {
+            return; // still inside launch(); the next tick sees it again
+        }
+        ch.eventLoop().execute(() -> {
+            if (state == ServerState.LOGIN) {
+                failLogin(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION, "backend " + backend.address()
+                        + " did not complete login within server_connect_timeout (" + limitMillis + " ms)");
+            }
+        });
     }
 
     @Override

@@ -13,12 +13,21 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
-import java.util.concurrent.TimeUnit;
+import dev.sluice.proxy.pool.Clock;
+import dev.sluice.proxy.pool.DisconnectReason;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One bootstrap template (channel type and socket options) shared by every server connection. */
 public final class ServerConnector {
-    private static final long CANCEL_TIMEOUT_MILLIS = 10_000;
+    private static final Logger log = LoggerFactory.getLogger(ServerConnector.class);
+    /** Bounds a cancel's TCP connect even when cancel_wait_timeout is 0 (forever). */
+    private static final long CANCEL_CONNECT_TIMEOUT_MILLIS = 30_000;
     private final Bootstrap template;
+    /** Cancel connections in flight, with when they started: the janitor closes those past cancel_wait_timeout. */
+    private final Map<Channel, Long> cancels = new ConcurrentHashMap<>();
 
     /** @param template channel class and options set; handler and group are filled in per connection */
     public ServerConnector(Bootstrap template) {
@@ -39,10 +48,14 @@ public final class ServerConnector {
      */
     public void cancel(EventLoop loop, Backend backend, int processId, int secretKey, Runnable done) {
         Bootstrap b = template.clone(loop).handler(new Drain());
-        b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CANCEL_TIMEOUT_MILLIS);
+        b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CANCEL_CONNECT_TIMEOUT_MILLIS);
         ChannelFuture f = b.connect(backend.host(), backend.port());
         Channel ch = f.channel();
-        ch.closeFuture().addListener(c -> done.run());
+        cancels.put(ch, Clock.now());
+        ch.closeFuture().addListener(c -> {
+            cancels.remove(ch);
+            done.run();
+        });
         f.addListener((ChannelFutureListener) cf -> {
             if (!cf.isSuccess()) {
                 return; // closeFuture fires
@@ -50,10 +63,22 @@ public final class ServerConnector {
             ByteBuf out = ch.alloc().buffer(16);
             new CancelRequest(processId, secretKey).encode(out);
             ch.writeAndFlush(out);
-            loop.schedule(() -> {
-                ch.close();
-            }, CANCEL_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
         });
+    }
+
+    /** From the janitor: gives up on cancel connections older than cancel_wait_timeout (0 = never). */
+    public void expireCancels(long now, long limitNanos) {
+        if (limitNanos <= 0 || cancels.isEmpty()) {
+            return;
+        }
+        for (Map.Entry<Channel, Long> e : cancels.entrySet()) {
+            if (now - e.getValue() > limitNanos) {
+                log.info("cancel request via {} not done within {}; given up", e.getKey().remoteAddress(),
+                        DisconnectReason.CANCEL_WAIT_TIMEOUT);
+                cancels.remove(e.getKey());
+                e.getKey().close();
+            }
+        }
     }
 
     /** PostgreSQL sends nothing on a cancel connection; discard anything and wait for its close. */

@@ -103,6 +103,36 @@ public final class PgCluster {
         }
     }
 
+    /**
+     * A private cluster of the caller's own, separate from the JVM-wide one, with the same roles and database:
+     * for tests that stop, start or restart PostgreSQL without disturbing other tests. Stop it with
+     * {@link #destroyNow()} (a JVM shutdown hook does so too). Needs the server binaries even when
+     * {@value #EXTERNAL_URL_ENV} is set.
+     */
+    public static PgCluster createThrowaway() {
+        try {
+            PgCluster c = createPrivate();
+            c.provisionRolesAndDatabase();
+            return c;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start a throwaway PostgreSQL cluster", e);
+        }
+    }
+
+    /** Stops a throwaway cluster at once and deletes its files. */
+    public void destroyNow() {
+        requireControllable("destroyNow");
+        if (this == instance) {
+            throw new IllegalStateException("the JVM-wide cluster is shared; only throwaway clusters are destroyed");
+        }
+        synchronized (this) {
+            destroy();
+            running = false;
+        }
+    }
+
     /** Skips (aborts) the calling test when the server cannot be stopped or restarted by the tests. */
     public static void assumeControllable() {
         if (!get().controllable()) {

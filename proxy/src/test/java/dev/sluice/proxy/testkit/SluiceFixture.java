@@ -48,6 +48,12 @@ public final class SluiceFixture implements AutoCloseable {
         return new SluiceFixture(pg, customize.apply(baseConfig(pg)).build(), threads);
     }
 
+    /** In front of {@code pg} (e.g. a throwaway cluster) instead of the JVM-wide one. */
+    public static SluiceFixture start(PgCluster pg, UnaryOperator<SluiceConfig.Builder> customize)
+            throws InterruptedException {
+        return new SluiceFixture(pg, customize.apply(baseConfig(pg)).build(), 2);
+    }
+
     public static SluiceConfig.Builder baseConfig(PgCluster pg) {
         Map<String, String> users = new LinkedHashMap<>();
         users.put(PgCluster.SCRAM_USER, PgCluster.SCRAM_PASSWORD);
