@@ -78,6 +78,15 @@ public record DatabaseConfig(String name, String host, int port, String dbname, 
                 startup.put(STARTUP_KEYS.get(key), kv.get(key));
             }
         }
+        String host = kv.get("host");
+        if (host != null && host.startsWith("/")) {
+            throw origin.error("host", what + "host = '" + host + "' is a unix socket directory; Sluice connects over"
+                    + " TCP only: use host=127.0.0.1 (or the server's address)");
+        }
+        if (host != null && host.contains(",")) {
+            throw origin.error("host", what + "host = '" + host + "' is a host list; Sluice connects to one host per"
+                    + " database entry: give one host (a load balancer or DNS name can front several)");
+        }
         String reserve = kv.containsKey("reserve_pool") ? "reserve_pool" : "reserve_pool_size";
         Integer port = typed(kv, "port", PORT, origin, what);
         return new DatabaseConfig(name,
@@ -108,6 +117,16 @@ public record DatabaseConfig(String name, String host, int port, String dbname, 
         } catch (IllegalArgumentException e) {
             throw origin.error(key, what + key + " = '" + raw + "': " + e.getMessage());
         }
+    }
+
+    /** The connection-string keys this section understands (for the reference page). */
+    public static Set<String> keys() {
+        return KEYS;
+    }
+
+    /** PgBouncer keys accepted with a warning (for the reference page). */
+    public static Set<String> ignoredKeys() {
+        return NOT_IMPLEMENTED;
     }
 
     /** True for the {@code *} entry that serves any database name. */

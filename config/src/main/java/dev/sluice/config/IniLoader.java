@@ -2,7 +2,9 @@
 package dev.sluice.config;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -18,8 +20,48 @@ public final class IniLoader {
     // First definition of each database/user, to warn when a later line silently replaces it.
     private final Map<String, Origin> seen = new HashMap<>();
     private Origin authFileOrigin;
+    // Null when loading (the first error stops); a list when checking, to report every problem at once.
+    private final List<ConfigException> problems;
 
-    private IniLoader() {
+    private IniLoader(boolean collect) {
+        this.problems = collect ? new ArrayList<>() : null;
+    }
+
+    /** What {@link #check} found: the config when everything was valid, and every problem otherwise. */
+    public record Checked(SluiceConfig config, List<ConfigException> problems, List<String> warnings) {
+        public boolean valid() {
+            return problems.isEmpty();
+        }
+    }
+
+    /**
+     * Like {@link #load} but goes on after an invalid line, so `sluice check` can list every problem in a
+     * file rather than one per run. A file that cannot be read at all is one problem.
+     */
+    public static Checked check(Path file) {
+        IniLoader loader = new IniLoader(true);
+        loader.builder.sourceFile(file);
+        List<IniReader.Entry> entries;
+        try {
+            entries = IniReader.read(file);
+        } catch (ConfigException e) {
+            return new Checked(null, List.of(e), List.of());
+        }
+        for (IniReader.Entry entry : entries) {
+            try {
+                loader.apply(entry);
+            } catch (ConfigException e) {
+                loader.problems.add(e);
+            }
+        }
+        SluiceConfig config = null;
+        try {
+            config = loader.finish();
+        } catch (ConfigException e) {
+            loader.problems.add(e);
+        }
+        List<String> warnings = config != null ? config.warnings() : loader.builder.build().warnings();
+        return new Checked(loader.problems.isEmpty() ? config : null, List.copyOf(loader.problems), warnings);
     }
 
     /**
@@ -28,7 +70,7 @@ public final class IniLoader {
      * @throws ConfigException for unreadable files, syntax errors and invalid values
      */
     public static SluiceConfig load(Path file) throws ConfigException {
-        IniLoader loader = new IniLoader();
+        IniLoader loader = new IniLoader(false);
         loader.builder.sourceFile(file);
         for (IniReader.Entry entry : IniReader.read(file)) {
             loader.apply(entry);
@@ -63,6 +105,10 @@ public final class IniLoader {
         Setting<?> setting = Settings.byName(key);
         if (setting == null) {
             if (Settings.isNotImplemented(key)) {
+                String refusal = Settings.refusal(key, e.value());
+                if (refusal != null) {
+                    throw e.origin().error(key, refusal);
+                }
                 builder.warning("setting " + key + " is accepted but not implemented by Sluice; ignored ("
                         + e.origin() + ")");
             } else {

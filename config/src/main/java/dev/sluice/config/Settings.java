@@ -38,6 +38,14 @@ public final class Settings {
             ValueType.enumeration(AuthType.class, AuthType::parse), AuthType.MD5, "how clients authenticate");
     public static final Setting<String> AUTH_FILE = define("auth_file", ValueType.optionalString(), null,
             "userlist file with \"user\" \"secret\" lines; relative to the ini file's directory");
+    public static final Setting<String> AUTH_USER = define("auth_user", ValueType.optionalString(), null,
+            "user that runs auth_query for users not in the auth_file (its secret comes from the auth_file)");
+    public static final Setting<String> AUTH_QUERY = define("auth_query", TEXT,
+            "SELECT rolname, CASE WHEN rolvaliduntil < now() THEN NULL ELSE rolpassword END FROM pg_authid"
+                    + " WHERE rolname=$1 AND rolcanlogin",
+            "query returning (user name, secret) for $1; run as auth_user, results cached for 5 s");
+    public static final Setting<String> AUTH_DBNAME = define("auth_dbname", ValueType.optionalString(), null,
+            "database auth_query runs in; empty = the database the client asked for");
     public static final Setting<PoolMode> POOL_MODE = define("pool_mode",
             ValueType.enumeration(PoolMode.class, PoolMode::parse), PoolMode.TRANSACTION,
             "when a server goes back to the pool (PgBouncer defaults to session)");
@@ -131,7 +139,7 @@ public final class Settings {
             "logfile", "pidfile", "user", "conffile", "service_name", "job_name",
             "unix_socket_dir", "unix_socket_mode", "unix_socket_group", "so_reuseport", "peer_id",
             "listen_backlog", "sbuf_loopcnt", "tcp_defer_accept", "tcp_socket_buffer", "suspend_timeout",
-            "auth_hba_file", "auth_ident_file", "auth_query", "auth_user", "auth_dbname", "auth_ldap_options",
+            "auth_hba_file", "auth_ident_file", "auth_ldap_options",
             "syslog", "syslog_ident", "syslog_facility", "verbose", "log_stats", "log_pooler_errors",
             "stats_period", "autodb_idle_timeout", "dns_max_ttl", "dns_nxdomain_ttl",
             "dns_zone_check_period", "resolv_conf", "server_round_robin", "server_fast_close",
@@ -141,6 +149,28 @@ public final class Settings {
             "client_tls_protocols", "client_tls_ciphers", "client_tls13_ciphers", "client_tls_ecdhcurve",
             "client_tls_dheparams", "server_tls_sslmode", "server_tls_key_file", "server_tls_cert_file",
             "server_tls_ca_file", "server_tls_protocols", "server_tls_ciphers", "server_tls13_ciphers");
+
+    /**
+     * Settings a running Sluice cannot change: they shape the listening socket or the socket options every
+     * connection is made with. A reload that changes one reports it and keeps the running value.
+     */
+    private static final Set<String> RESTART = Set.of("listen_addr", "listen_port", "pkt_buf", "tcp_keepalive",
+            "tcp_keepidle", "tcp_keepintvl", "tcp_keepcnt", "tcp_user_timeout");
+
+    /**
+     * Unimplemented PgBouncer settings that would silently weaken security or change what clients see if
+     * ignored; a file setting them to anything but their harmless values is refused. Name -> allowed values.
+     */
+    private static final Map<String, Set<String>> REFUSED_UNLESS = Map.of(
+            "server_tls_sslmode", Set.of("disable", "allow", "prefer"),
+            "client_tls_sslmode", Set.of("disable", "allow", "prefer"),
+            "auth_hba_file", Set.of(""),
+            "auth_ident_file", Set.of(""),
+            "max_db_client_connections", Set.of("", "0"),
+            "max_user_client_connections", Set.of("", "0"),
+            "transaction_timeout", Set.of("", "0"),
+            "disable_pqexec", Set.of("", "0", "false", "no", "off"),
+            "server_round_robin", Set.of("", "0", "false", "no", "off"));
 
     private Settings() {
     }
@@ -164,6 +194,36 @@ public final class Settings {
     /** True for PgBouncer settings that Sluice reads without error but ignores. */
     public static boolean isNotImplemented(String name) {
         return NOT_IMPLEMENTED.contains(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** PgBouncer settings accepted with a warning (for the reference page). */
+    public static Set<String> notImplementedNames() {
+        return NOT_IMPLEMENTED;
+    }
+
+    /** Unimplemented settings refused unless set to a harmless value (for the reference page). */
+    public static Set<String> refusedNames() {
+        return REFUSED_UNLESS.keySet();
+    }
+
+    /** False for settings that only a restart applies (listen address, socket options). */
+    public static boolean reloadable(Setting<?> setting) {
+        return !RESTART.contains(setting.name());
+    }
+
+    /**
+     * Why an unimplemented setting with this value is refused, or null when ignoring it is harmless.
+     * Refused values are those that would make Sluice quietly weaker or different from what the file asks.
+     */
+    public static String refusal(String name, String value) {
+        Set<String> allowed = REFUSED_UNLESS.get(name.toLowerCase(Locale.ROOT));
+        String v = value == null ? "" : value.strip().toLowerCase(Locale.ROOT);
+        if (allowed == null || allowed.contains(v)) {
+            return null;
+        }
+        return name + " = '" + value.strip() + "' is not implemented by Sluice, and ignoring it would change "
+                + "behaviour the file relies on; remove it or use " + (allowed.contains("") && allowed.size() == 1
+                        ? "an empty value" : "one of " + String.join(", ", new java.util.TreeSet<>(allowed)));
     }
 
     /** The closest known or accepted setting name to a misspelt one, or null if nothing is close. */

@@ -22,6 +22,16 @@ public record UserConfig(String name, PoolMode poolMode, Integer poolSize, Integ
         }
     }
 
+    /** The connection-string keys this section understands (for the reference page). */
+    public static Set<String> keys() {
+        return KEYS;
+    }
+
+    /** PgBouncer keys accepted with a warning (for the reference page). */
+    public static Set<String> ignoredKeys() {
+        return NOT_IMPLEMENTED;
+    }
+
     /** Parses a connection-string style value outside any file. */
     public static UserConfig parse(String name, String value) throws ConfigException {
         return parse(name, value, Origin.CODE, warning -> { });

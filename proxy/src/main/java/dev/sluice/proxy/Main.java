@@ -8,6 +8,8 @@ import dev.sluice.config.PoolMode;
 import dev.sluice.config.Settings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.UrlConfig;
+import dev.sluice.proxy.check.CheckCommand;
+import dev.sluice.proxy.check.SettingsCommand;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -19,11 +21,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Exit codes: 0 clean shutdown (SIGTERM/SIGINT), 1 runtime failure, 2 usage or configuration error. */
+/**
+ * Exit codes: 0 clean shutdown (SIGTERM/SIGINT), 1 runtime failure, 2 usage or configuration error. SIGHUP
+ * reloads the config. Subcommands: {@code check} (validate, probe backends, capacity) and {@code settings}.
+ */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A PostgreSQL connection pooler. Point your DATABASE_URL at it.",
         footer = {"", "With neither --config nor --backend, DATABASE_URL is used.",
-                "Any [pgbouncer] setting can be overridden with SLUICE_<SETTING> (e.g. SLUICE_DEFAULT_POOL_SIZE=10)."})
+                "Any [pgbouncer] setting can be overridden with SLUICE_<SETTING> (e.g. SLUICE_DEFAULT_POOL_SIZE=10).",
+                "Precedence: command line > environment > file > default. SIGHUP reloads the config."})
 public final class Main implements Callable<Integer> {
     static final int EXIT_RUNTIME = 1;
     static final int EXIT_USAGE = 2;
@@ -66,6 +72,8 @@ public final class Main implements Callable<Integer> {
 
     static int run(String[] args, Map<String, String> env) {
         CommandLine cl = new CommandLine(new Main(env));
+        cl.addSubcommand("check", new CheckCommand(env, System.out));
+        cl.addSubcommand("settings", new SettingsCommand(System.out));
         cl.setExitCodeExceptionMapper(t -> t instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_RUNTIME);
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
@@ -95,6 +103,7 @@ public final class Main implements Callable<Integer> {
                     + e.getMessage());
             return EXIT_RUNTIME;
         }
+        server.proxy().configSource(this::load);
         installSignals(server.proxy());
         System.out.println(banner(cfg, server));
         System.out.flush();
@@ -111,7 +120,7 @@ public final class Main implements Callable<Integer> {
         return t != null && t.matches("[1-9][0-9]{0,3}") ? Integer.parseInt(t) : SluiceServer.defaultThreads();
     }
 
-    private SluiceConfig load() throws ConfigException {
+    SluiceConfig load() throws ConfigException {
         SluiceConfig.Builder b;
         if (config != null) {
             if (backend != null) {
@@ -148,6 +157,12 @@ public final class Main implements Callable<Integer> {
      * one of either exits at once. Handled signals let main() return normally: exit code 0 rather than 143.
      */
     private static void installSignals(Proxy proxy) {
+        try {
+            // SIGHUP re-reads the config, as PgBouncer does; the handler thread does the file I/O, not an event loop
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> proxy.reload());
+        } catch (IllegalArgumentException e) {
+            LoggerFactory.getLogger("dev.sluice").warn("SIGHUP is not available here; reload via the admin console");
+        }
         AtomicInteger received = new AtomicInteger();
         for (String name : new String[] {"TERM", "INT"}) {
             try {

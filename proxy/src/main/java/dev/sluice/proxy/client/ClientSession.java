@@ -2,6 +2,7 @@
 package dev.sluice.proxy.client;
 
 import dev.sluice.config.AuthType;
+import dev.sluice.config.SluiceConfig;
 import dev.sluice.protocol.AuthenticationOk;
 import dev.sluice.protocol.BackendKeyData;
 import dev.sluice.protocol.CancelRequest;
@@ -118,18 +119,19 @@ public final class ClientSession {
     }
 
     private void start(ChannelHandlerContext ctx, StartupMessage startup) {
+        SluiceConfig cfg = proxy.config(); // one snapshot for the whole login decision (a reload may swap it)
         user = startup.user();
         database = startup.database();
-        startupSettings = StartupOptions.settings(startup.parameters(), proxy.config().ignoreStartupParameters());
+        startupSettings = StartupOptions.settings(startup.parameters(), cfg.ignoreStartupParameters());
         if (!proxy.clientAdmitted()) {
             counted = false;
             conn.fatal(SqlState.TOO_MANY_CONNECTIONS, "no more connections allowed (max_client_conn="
-                    + proxy.config().maxClientConn() + ")", DisconnectReason.LIMIT);
+                    + cfg.maxClientConn() + ")", DisconnectReason.LIMIT);
             return;
         }
         counted = true;
         pool = proxy.pools().pool(database, user); // ProtocolException 3D000 for an unknown database
-        AuthType type = proxy.config().authType();
+        AuthType type = cfg.authType();
         login = new ClientLogin(type, user, proxy.secretOf(user), proxy.verifiers());
         try {
             if (login.start(ctx.channel(), type)) {

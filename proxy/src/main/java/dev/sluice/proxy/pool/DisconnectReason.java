@@ -49,6 +49,8 @@ public enum DisconnectReason {
     SHUTDOWN("shutdown"),
     /** Still connected when shutdown_timeout ran out: closed inside its transaction, which rolls back. */
     SHUTDOWN_TIMEOUT("shutdown_timeout"),
+    /** A reload shrank the pool or removed its database/user: an idle server beyond the new size was closed. */
+    RELOAD("reload"),
     /** An unexpected error inside Sluice. */
     INTERNAL_ERROR("internal error");
 

@@ -6,14 +6,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Counts open servers of one database and one user; 0 as a maximum means unlimited. */
 public final class Limits {
     private final AtomicInteger db;
-    private final int maxDb;
+    private volatile int maxDb;
     private final AtomicInteger user;
-    private final int maxUser;
+    private volatile int maxUser;
 
     public Limits(AtomicInteger db, int maxDb, AtomicInteger user, int maxUser) {
         this.db = db;
         this.maxDb = maxDb;
         this.user = user;
+        this.maxUser = maxUser;
+    }
+
+    /** A reload changed max_db_connections or max_user_connections; the counts stay as they are. */
+    public void update(int maxDb, int maxUser) {
+        this.maxDb = maxDb;
         this.maxUser = maxUser;
     }
 

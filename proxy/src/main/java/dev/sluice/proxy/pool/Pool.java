@@ -29,7 +29,7 @@ import java.util.Set;
  */
 public final class Pool {
     private final PoolKey key;
-    private final PoolSettings settings;
+    private volatile PoolSettings settings;
     final Limits limits;
     private final LoopSet loops;
     private final PoolStats stats = new PoolStats();
@@ -53,6 +53,8 @@ public final class Pool {
     /** Connect or login failures since the last success: the exponent of the reconnect backoff. */
     private int failuresInARow;
     private volatile ScramPassThrough passThrough;
+    /** Set when a reload removed or re-pointed this pool: it serves the clients it has, then closes its servers. */
+    private volatile boolean draining;
 
     @SuppressWarnings("unchecked")
     public Pool(PoolKey key, PoolSettings settings, Backend backend, ServerConnector connector, Limits limits,
@@ -78,6 +80,25 @@ public final class Pool {
 
     public PoolSettings settings() {
         return settings;
+    }
+
+    /** A reload changed sizes or timeouts: the janitor grows or shrinks the pool towards them. */
+    public void settings(PoolSettings next) {
+        settings = next;
+    }
+
+    /** No new clients come here any more; existing ones keep working until they leave. */
+    public void drain() {
+        draining = true;
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    /** A draining pool with no clients and no servers left can be forgotten. */
+    public synchronized boolean drained() {
+        return draining && clients.isEmpty() && total() == 0;
     }
 
     public PoolMode mode() {
@@ -287,6 +308,12 @@ public final class Pool {
                 changeState(left, ClientState.IDLE);
             }
             if (s.state() == ServerState.CLOSED) {
+                return;
+            }
+            if (excessServers() > 0) {
+                // a reload made the pool smaller: a busy pool never has idle servers, so shrink as they come back
+                changeState(s, ServerState.USED);
+                s.closeAsync(DisconnectReason.RELOAD);
                 return;
             }
             w = pickWaiter(s.loopIndex());
@@ -517,6 +544,25 @@ public final class Pool {
         // one login (or check) in flight per waiting client at most; pool_size and the db/user limits bound the rest
         return total() < settings.poolSize() && login.size() + testing.size() < waitingCount && limits.mayOpen()
                 && (lastFailure == null || lastFailure.retryAllowed(System.nanoTime()));
+    }
+
+    /**
+     * Logins to start for clients that wait while the pool is below its size, e.g. after a reload made it
+     * bigger (acquire only launches at the moment a client starts waiting). Counted as launches.
+     */
+    int launchesForWaiters() {
+        if (!limits.mayOpen() || (lastFailure != null && !lastFailure.retryAllowed(System.nanoTime()))) {
+            return 0;
+        }
+        int n = Math.max(0, Math.min(waitingCount - login.size(), settings.poolSize() - total()));
+        stats.launches += n;
+        return n;
+    }
+
+    /** Idle servers beyond what the pool may keep (pool_size + reserve; none once a drained pool is unused). */
+    int excessServers() {
+        int cap = draining && clients.isEmpty() ? 0 : settings.poolSize() + settings.reservePoolSize();
+        return total() - cap;
     }
 
     boolean canLaunchReserve() {

@@ -23,6 +23,7 @@ final class PoolMaintenance {
         long lifetime = pool.settings().serverLifetimeNanos();
         long idleLimit = pool.settings().serverIdleTimeoutNanos();
         boolean launchReserve = false;
+        int grow;
         synchronized (pool) {
             for (ArrayDeque<ClientConnection> q : pool.waiting) {
                 for (ClientConnection c : q) {
@@ -49,6 +50,18 @@ final class PoolMaintenance {
                     }
                 }
             }
+            // after a reload shrank the pool (or drained it): close idle servers beyond its size, oldest last used first
+            int excess = pool.excessServers() - retire.size();
+            for (int i = pool.idle.length - 1; excess > 0 && i >= 0; i--) {
+                for (java.util.Iterator<ServerConnection> it = pool.idle[i].descendingIterator();
+                        excess > 0 && it.hasNext(); ) {
+                    ServerConnection s = it.next();
+                    if (!retire.contains(s)) {
+                        retire.add(s);
+                        excess--;
+                    }
+                }
+            }
             for (ServerConnection s : retire) {
                 pool.changeState(s, ServerState.USED);
             }
@@ -66,6 +79,7 @@ final class PoolMaintenance {
                     }
                 }
             }
+            grow = pool.launchesForWaiters();
             if (launchReserve && pool.canLaunchReserve()) {
                 pool.stats().launches++;
             } else {
@@ -81,8 +95,12 @@ final class PoolMaintenance {
                     DisconnectReason.QUERY_WAIT_TIMEOUT);
         }
         for (ServerConnection s : retire) {
-            s.closeAsync(now - s.createdNanos() > s.lifetimeNanos() && lifetime > 0
-                    ? DisconnectReason.SERVER_LIFETIME : DisconnectReason.SERVER_IDLE_TIMEOUT);
+            s.closeAsync(now - s.createdNanos() > s.lifetimeNanos() && lifetime > 0 ? DisconnectReason.SERVER_LIFETIME
+                    : now - s.idleSinceNanos() > idleLimit && idleLimit > 0 ? DisconnectReason.SERVER_IDLE_TIMEOUT
+                    : DisconnectReason.RELOAD);
+        }
+        for (int i = 0; i < grow; i++) {
+            ServerConnection.launch(pool, pool.loops().next());
         }
         for (ServerConnection s : stuck) {
             s.loginTimedOut(pool.settings().serverConnectTimeoutMillis());

@@ -1,0 +1,94 @@
+// Collecting every problem of a file (sluice check), refusing surprising settings, and diffing configs for reload.
+package dev.sluice.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigCheckTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String... lines) throws Exception {
+        Path file = dir.resolve("pgbouncer.ini");
+        Files.writeString(file, String.join("\n", lines) + "\n");
+        return file;
+    }
+
+    @Test
+    void checkListsEveryProblemNotJustTheFirst() throws Exception {
+        Path ini = write("[databases]", "app = host=/var/run/postgresql", "b = host=a,b", "[pgbouncer]",
+                "default_pool_size = 0", "listen_port = x", "server_tls_sslmode = verify-full", "pool_mode = tx",
+                "defualt_pool_size = 3");
+        IniLoader.Checked c = IniLoader.check(ini);
+        assertThat(c.valid()).isFalse();
+        assertThat(c.config()).isNull();
+        assertThat(c.problems()).extracting(ConfigException::line).containsExactly(2, 3, 5, 6, 7, 8);
+        assertThat(c.problems()).extracting(Throwable::getMessage).containsExactly(
+                ini + ":2: database 'app': host = '/var/run/postgresql' is a unix socket directory; Sluice connects"
+                        + " over TCP only: use host=127.0.0.1 (or the server's address)",
+                ini + ":3: database 'b': host = 'a,b' is a host list; Sluice connects to one host per database entry:"
+                        + " give one host (a load balancer or DNS name can front several)",
+                ini + ":5: default_pool_size = '0': expected an integer in 1..100000",
+                ini + ":6: listen_port = 'x': expected an integer in 0..65535",
+                ini + ":7: server_tls_sslmode = 'verify-full' is not implemented by Sluice, and ignoring it would"
+                        + " change behaviour the file relies on; remove it or use one of allow, disable, prefer",
+                ini + ":8: pool_mode = 'tx': expected one of session, transaction, statement");
+        assertThat(c.warnings()).anySatisfy(w -> assertThat(w).contains("did you mean 'default_pool_size'?"));
+    }
+
+    @Test
+    void checkOfAGoodFileGivesTheConfig() throws Exception {
+        IniLoader.Checked c = IniLoader.check(write("[pgbouncer]", "auth_type = trust", "server_lifetime = 1h"));
+        assertThat(c.valid()).isTrue();
+        assertThat(c.config().serverLifetime()).hasHours(1);
+    }
+
+    @Test
+    void refusedUnlessHarmless() throws Exception {
+        assertThat(IniLoader.load(write("[pgbouncer]", "auth_type = trust", "server_tls_sslmode = disable",
+                "max_db_client_connections = 0")).warnings()).hasSize(2);
+        assertThatThrownBy(() -> IniLoader.load(write("[pgbouncer]", "auth_hba_file = hba.conf")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageEndingWith(":2: auth_hba_file = 'hba.conf' is not implemented by Sluice, and ignoring it"
+                        + " would change behaviour the file relies on; remove it or use an empty value");
+        assertThatThrownBy(() -> IniLoader.load(write("[pgbouncer]", "transaction_timeout = 30")))
+                .hasMessageContaining("transaction_timeout = '30' is not implemented");
+    }
+
+    @Test
+    void authQuerySettingsAreRead() throws Exception {
+        SluiceConfig c = IniLoader.load(write("[pgbouncer]", "auth_type = scram-sha-256", "auth_user = pgb",
+                "auth_dbname = postgres", "auth_query = SELECT usename, passwd FROM pg_shadow WHERE usename=$1"));
+        assertThat(c.get(Settings.AUTH_USER)).isEqualTo("pgb");
+        assertThat(c.get(Settings.AUTH_DBNAME)).isEqualTo("postgres");
+        assertThat(c.get(Settings.AUTH_QUERY)).isEqualTo("SELECT usename, passwd FROM pg_shadow WHERE usename=$1");
+        assertThat(SluiceConfig.builder().build().get(Settings.AUTH_QUERY))
+                .contains("rolvaliduntil < now()").contains("rolname=$1 AND rolcanlogin");
+    }
+
+    @Test
+    void diffSaysWhatChangedAndWhatNeedsARestart() throws Exception {
+        SluiceConfig a = SluiceConfig.builder().database(DatabaseConfig.parse("app", "host=x"))
+                .database(DatabaseConfig.parse("gone", "host=x")).userlist(Userlist.of(Map.of("u", "p1", "v", "p")))
+                .build();
+        SluiceConfig b = a.toBuilder().set(Settings.DEFAULT_POOL_SIZE, 5).set(Settings.LISTEN_PORT, 7000)
+                .database(DatabaseConfig.parse("app", "host=y password=secretpw")).database(DatabaseConfig.parse("new", ""))
+                .userlist(Userlist.of(Map.of("u", "p2", "w", "p"))).build();
+        b = SluiceConfig.builder().set(Settings.DEFAULT_POOL_SIZE, 5).set(Settings.LISTEN_PORT, 7000)
+                .database(b.databases().get("app")).database(b.databases().get("new")).userlist(b.userlist()).build();
+        ConfigDiff d = ConfigDiff.between(a, b);
+        assertThat(d.applied()).containsExactlyInAnyOrder("default_pool_size: '20' -> '5'", "database 'app' changed",
+                "database 'new' added", "database 'gone' removed", "auth_file: secret of user 'u' changed",
+                "auth_file: user 'v' removed", "auth_file: user 'w' added");
+        assertThat(d.restartNeeded()).containsExactly("listen_port: '6432' -> '7000'");
+        assertThat(d.toString()).doesNotContain("secretpw").doesNotContain("p2");
+        assertThat(ConfigDiff.between(a, a).isEmpty()).isTrue();
+        assertThat(ConfigDiff.between(a, a).toString()).isEqualTo("no changes");
+    }
+}
