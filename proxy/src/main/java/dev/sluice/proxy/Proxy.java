@@ -7,6 +7,7 @@ import dev.sluice.config.IniLoader;
 import dev.sluice.config.Setting;
 import dev.sluice.config.Settings;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.proxy.client.AuthQuery;
 import dev.sluice.proxy.client.CancelRegistry;
 import dev.sluice.proxy.client.ClientConnection;
 import dev.sluice.proxy.client.ScramVerifiers;
@@ -58,6 +59,7 @@ public final class Proxy {
     private final PoolRegistry pools;
     private final CancelRegistry cancels = new CancelRegistry();
     private final ScramVerifiers verifiers = new ScramVerifiers();
+    private final AuthQuery authQuery = new AuthQuery();
     private final AtomicInteger clients = new AtomicInteger();
     /** Clients still logging in, with when they connected (for client_login_timeout). */
     private final Map<ClientConnection, Long> loggingIn = new ConcurrentHashMap<>();
@@ -163,6 +165,10 @@ public final class Proxy {
 
     public CancelRegistry cancels() {
         return cancels;
+    }
+
+    public AuthQuery authQuery() {
+        return authQuery;
     }
 
     public ScramVerifiers verifiers() {

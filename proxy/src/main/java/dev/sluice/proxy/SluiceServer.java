@@ -109,6 +109,7 @@ public final class SluiceServer implements AutoCloseable {
                     pool, st.links, st.handoffs, st.launches, st.connectFailures);
         }
         listener.close().awaitUninterruptibly();
+        proxy.authQuery().close();
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 }

@@ -2,6 +2,7 @@
 package dev.sluice.proxy.client;
 
 import dev.sluice.config.AuthType;
+import dev.sluice.config.DatabaseConfig;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.protocol.AuthenticationOk;
 import dev.sluice.protocol.BackendKeyData;
@@ -43,6 +44,8 @@ public final class ClientSession {
     private String database;
     private Map<String, String> startupSettings = Map.of();
     private ClientLogin login;
+    /** The secret this client logged in against: from the auth_file or auth_query. */
+    private String loginSecret;
     private Pool pool;
     private ParamSet params;
     private boolean welcomed;
@@ -132,7 +135,35 @@ public final class ClientSession {
         counted = true;
         pool = proxy.pools().pool(database, user); // ProtocolException 3D000 for an unknown database
         AuthType type = cfg.authType();
-        login = new ClientLogin(type, user, proxy.secretOf(user), proxy.verifiers());
+        String secret = cfg.userlist().secret(user);
+        DatabaseConfig db = cfg.database(database);
+        if (secret == null && type != AuthType.TRUST && type != AuthType.ANY && AuthQuery.authUser(cfg, db) != null) {
+            // not in the auth_file: ask PostgreSQL off the event loop, then carry on here on the client's loop
+            proxy.authQuery().lookup(cfg, db, database, user).whenComplete((found, error) ->
+                    conn.channel().eventLoop().execute(() -> {
+                        if (conn.isClosed()) {
+                            return;
+                        }
+                        if (error != null) {
+                            log.warn("client {}: {}", id, error.getCause() != null ? error.getCause().getMessage()
+                                    : error.getMessage());
+                            conn.fatal(SqlState.CONNECTION_FAILURE, "could not look up user \"" + user
+                                    + "\" with auth_query; see Sluice's log", DisconnectReason.AUTH_FAILED);
+                            return;
+                        }
+                        beginLogin(ctx, type, found, true);
+                    }));
+            return;
+        }
+        beginLogin(ctx, type, secret, false);
+    }
+
+    private void beginLogin(ChannelHandlerContext ctx, AuthType type, String secret, boolean fromAuthQuery) {
+        loginSecret = secret;
+        if (fromAuthQuery && secret != null) {
+            pool.learnedSecret(user, secret); // the pool's servers may log in with it (md5 hash, SCRAM keys)
+        }
+        login = new ClientLogin(type, user, secret, proxy.verifiers());
         try {
             if (login.start(ctx.channel(), type)) {
                 authenticated();
@@ -172,7 +203,7 @@ public final class ClientSession {
         }
         byte[] clientKey = login.scramClientKey();
         if (clientKey != null) {
-            pool.scramPassThrough(user, proxy.secretOf(user), clientKey);
+            pool.scramPassThrough(user, loginSecret, clientKey);
         }
         login = null;
         proxy.loginFinished(conn);

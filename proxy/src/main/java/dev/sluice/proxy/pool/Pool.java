@@ -53,6 +53,7 @@ public final class Pool {
     /** Connect or login failures since the last success: the exponent of the reconnect backoff. */
     private int failuresInARow;
     private volatile ScramPassThrough passThrough;
+    private volatile String learnedSecret;
     /** Set when a reload removed or re-pointed this pool: it serves the clients it has, then closes its servers. */
     private volatile boolean draining;
 
@@ -152,6 +153,21 @@ public final class Pool {
                 && ScramSecret.isScramSecret(secret)) {
             passThrough = new ScramPassThrough(clientKey, ScramSecret.parse(secret).serverKey());
         }
+    }
+
+    /**
+     * auth_query found the secret of this pool's backend user (not in the auth_file): servers log in with it
+     * (an md5 hash works for md5 auth; a SCRAM verifier needs the pass-through keys a client login lends).
+     */
+    public void learnedSecret(String clientUser, String secret) {
+        if (backend.secret() == null && clientUser.equals(backend.user())) {
+            learnedSecret = secret;
+        }
+    }
+
+    /** The backend's configured secret, else the one auth_query found, else null. */
+    public String serverSecret() {
+        return backend.secret() != null ? backend.secret() : learnedSecret;
     }
 
     public ScramPassThrough passThrough() {

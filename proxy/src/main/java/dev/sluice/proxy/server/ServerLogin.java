@@ -182,12 +182,13 @@ final class ServerLogin {
     }
 
     private String requireSecret(String method) throws LoginFailure {
-        if (backend.secret() == null || backend.secret().isEmpty()) {
+        String secret = pool.serverSecret();
+        if (secret == null || secret.isEmpty()) {
             throw new LoginFailure(SqlState.INVALID_PASSWORD, "backend " + backend.address() + " asks for "
                     + method + " authentication of user \"" + backend.user()
                     + "\" but Sluice has no password for it (set password= in [databases] or the auth_file)");
         }
-        return backend.secret();
+        return secret;
     }
 
     private static void send(Channel ch, PasswordMessage msg) {
