@@ -125,7 +125,11 @@ public final class IniLoader {
             value = dir.resolve(value.strip()).normalize().toString();
             authFileOrigin = e.origin();
         }
-        set(builder, setting, value, e.origin(), key + " = '" + e.value() + "'");
+        String what = key + " = '" + e.value() + "'";
+        if (e.value().contains(";") || e.value().contains(" #")) {
+            what += " (a comment must be on its own line: the rest of the line is the value, as in PgBouncer)";
+        }
+        set(builder, setting, value, e.origin(), what);
     }
 
     /**

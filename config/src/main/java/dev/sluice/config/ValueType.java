@@ -38,16 +38,41 @@ public final class ValueType<T> {
         this.formatter = formatter;
     }
 
-    /** A 32-bit integer within {@code min..max}, both inclusive. */
+    /**
+     * A 32-bit integer within {@code min..max}, both inclusive, in C's {@code strtol(..., 0)} forms as
+     * PgBouncer reads them: decimal, {@code 0x1F} hexadecimal, and a leading 0 for octal ({@code 0777}).
+     */
     public static ValueType<Integer> integer(int min, int max) {
         String expected = "expected an integer in " + min + ".." + max;
         return new ValueType<>(Integer.class, text -> {
             try {
-                return Integer.parseInt(text.trim());
+                long v = parseCInteger(text.trim());
+                if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                    throw new IllegalArgumentException(expected);
+                }
+                return (int) v;
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException(expected);
             }
         }, v -> v >= min && v <= max, expected, String::valueOf);
+    }
+
+    private static long parseCInteger(String t) {
+        boolean negative = t.startsWith("-");
+        String digits = t.startsWith("-") || t.startsWith("+") ? t.substring(1) : t;
+        int radix = 10;
+        if (digits.startsWith("0x") || digits.startsWith("0X")) {
+            radix = 16;
+            digits = digits.substring(2);
+        } else if (digits.length() > 1 && digits.startsWith("0")) {
+            radix = 8;
+            digits = digits.substring(1);
+        }
+        if (digits.isEmpty() || digits.startsWith("-") || digits.startsWith("+")) {
+            throw new NumberFormatException(t);
+        }
+        long v = Long.parseLong(digits, radix);
+        return negative ? -v : v;
     }
 
     /** A boolean in any of PgBouncer's spellings: 0/1, true/false, yes/no, on/off. */

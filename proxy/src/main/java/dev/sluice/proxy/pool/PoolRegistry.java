@@ -120,7 +120,7 @@ public final class PoolRegistry {
         String backendUser = db.user() != null ? db.user() : key.user();
         String secret = db.password() != null ? db.password() : config.userlist().secret(backendUser);
         Backend backend = new Backend(db.host(), db.port(), db.dbname() != null ? db.dbname() : key.database(),
-                backendUser, secret, db.startupParameters());
+                backendUser, secret, db.startupParameters(), db.connectQuery());
         PoolMode mode = u != null && u.poolMode() != null ? u.poolMode()
                 : db.poolMode() != null ? db.poolMode() : config.poolMode();
         int size = u != null && u.poolSize() != null ? u.poolSize()

@@ -6,9 +6,10 @@ import java.util.Map;
 /**
  * @param secret password for the server login: plain text, an md5 secret (works for md5 auth) or null
  * @param startupParameters extra startup parameters sent on every server login (client_encoding, ...)
+ * @param connectQuery SQL run once on every new server before its first client (connect_query), or null
  */
 public record Backend(String host, int port, String database, String user, String secret,
-                      Map<String, String> startupParameters) {
+                      Map<String, String> startupParameters, String connectQuery) {
     public String address() {
         return host + ":" + port;
     }

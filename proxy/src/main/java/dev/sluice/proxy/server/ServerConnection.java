@@ -304,8 +304,8 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public Action onMessage(byte type, ByteBuf buf, int index, int length, boolean whole) {
-        if (state == ServerState.LOGIN) {
-            return onLoginMessage(type, buf, index, length);
+        if (state == ServerState.LOGIN && login != null) {
+            return onLoginMessage(type, buf, index, length); // after it, LOGIN only runs connect_query
         }
         boolean hidden = swallow > 0 || client == null;
         Action prep = prepared != null && swallow == 0 ? prepared.fromServer(type, buf, index, length, scanner)
@@ -414,16 +414,34 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
                 processId = login.processId();
                 secretKey = login.secretKey();
                 login = null;
-                pool.welcome(params.values());
-                pool.loginSucceeded();
-                log.debug("server {} logged in to {} (pid {})", id, backend, processId);
-                pool.release(this);
-                pool.serveWaiters(); // after an outage, more clients may wait than logins are in flight
+                String connectQuery = backend.connectQuery();
+                if (connectQuery == null || connectQuery.isBlank()) {
+                    loginDone();
+                } else {
+                    // still in LOGIN: nobody gets this server before its connect_query has succeeded
+                    runInternal(connectQuery, error -> {
+                        if (error != null) {
+                            failLogin(error.code() != null ? error.code() : SqlState.CONNECTION_FAILURE,
+                                    "connect_query on backend " + backend.address() + " failed: " + error.message());
+                        } else {
+                            loginDone();
+                        }
+                    });
+                    channel.flush();
+                }
             }
         } catch (ServerLogin.LoginFailure e) {
             failLogin(e.sqlState, e.getMessage());
         }
         return Action.CONSUME;
+    }
+
+    private void loginDone() {
+        pool.welcome(params.values());
+        pool.loginSucceeded();
+        log.debug("server {} logged in to {} (pid {})", id, backend, processId);
+        pool.release(this);
+        pool.serveWaiters(); // after an outage, more clients may wait than logins are in flight
     }
 
     void failLogin(String sqlState, String message) {
