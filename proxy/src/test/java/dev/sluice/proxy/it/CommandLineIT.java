@@ -181,4 +181,89 @@ class CommandLineIT {
             proc.waitFor(5, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void sighupReloadsTheConfigFileInARealProcess(@TempDir Path dir) throws Exception {
+        PgCluster pg = PgCluster.get();
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Files.writeString(dir.resolve("userlist.txt"), "\"" + PgCluster.SCRAM_USER + "\" \"" + PgCluster.SCRAM_PASSWORD
+                + "\"\n");
+        Path ini = dir.resolve("sluice.ini");
+        String base = String.join("\n",
+                "[databases]",
+                PgCluster.TEST_DB + " = host=" + pg.host() + " port=" + pg.port() + " dbname=" + PgCluster.TEST_DB,
+                "[pgbouncer]",
+                "listen_addr = 127.0.0.1",
+                "listen_port = " + port,
+                "auth_type = scram-sha-256",
+                "auth_file = userlist.txt",
+                "");
+        Files.writeString(ini, base + "default_pool_size = 4\n");
+        List<String> cmd = new java.util.ArrayList<>(sluiceCommand());
+        cmd.addAll(List.of("--config", ini.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("SLUICE_") || k.equals("DATABASE_URL"));
+        Process proc = pb.start();
+        List<String> output = new CopyOnWriteArrayList<>();
+        CountDownLatch listening = new CountDownLatch(1);
+        CountDownLatch reloaded = new CountDownLatch(1);
+        CountDownLatch refused = new CountDownLatch(1);
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    output.add(line);
+                    if (line.contains("listening on")) {
+                        listening.countDown();
+                    } else if (line.contains("reload: default_pool_size: '4' -> '2'")) {
+                        reloaded.countDown();
+                    } else if (line.contains("reload refused, running configuration unchanged: ")) {
+                        refused.countDown();
+                    }
+                }
+            } catch (java.io.IOException ignored) {
+                // the process ended
+            }
+        }, "sluice-sighup-output");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            assertThat(listening.await(20, TimeUnit.SECONDS)).as("banner; output so far: %s", output).isTrue();
+            Properties p = new Properties();
+            p.setProperty("user", PgCluster.SCRAM_USER);
+            p.setProperty("password", PgCluster.SCRAM_PASSWORD);
+            p.setProperty("connectTimeout", "10");
+            p.setProperty("socketTimeout", "30");
+            try (Connection c = DriverManager.getConnection(
+                    "jdbc:postgresql://127.0.0.1:" + port + "/" + PgCluster.TEST_DB, p);
+                 Statement st = c.createStatement()) {
+                st.execute("select 1");
+                Files.writeString(ini, base + "default_pool_size = 2\n");
+                hangUp(proc);
+                assertThat(reloaded.await(10, TimeUnit.SECONDS)).as("reload logged; output: %s", output).isTrue();
+                st.execute("select 2"); // the client kept its connection through the reload
+
+                Files.writeString(ini, base + "default_pool_size = none\n");
+                hangUp(proc);
+                assertThat(refused.await(10, TimeUnit.SECONDS)).as("refusal logged; output: %s", output).isTrue();
+                assertThat(String.join("\n", output)).contains("sluice.ini:8: default_pool_size = 'none'");
+                st.execute("select 3");
+            }
+            proc.destroy();
+            assertThat(proc.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(proc.exitValue()).as("exit code; output: %s", output).isZero();
+        } finally {
+            proc.destroyForcibly();
+            proc.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Java cannot send SIGHUP itself; kill(1) can, to the pid of the process this test started. */
+    private static void hangUp(Process proc) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(proc.pid())).inheritIO().start();
+        assertThat(kill.waitFor(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(kill.exitValue()).isZero();
+    }
 }
