@@ -15,10 +15,12 @@ public enum AuthType {
     /** SCRAM-SHA-256; the userlist may hold plain or "SCRAM-SHA-256$..." secrets. */
     SCRAM_SHA_256("scram-sha-256"),
     /** Any user name is accepted without a password (PgBouncer's "any"). */
-    ANY("any");
+    ANY("any"),
+    /** The auth_hba_file's first matching line decides the method per client (address, database, user). */
+    HBA("hba");
 
     /** PgBouncer methods that need machinery Sluice does not have; refused, never silently downgraded. */
-    private static final Set<String> UNSUPPORTED = Set.of("cert", "hba", "pam", "ldap");
+    private static final Set<String> UNSUPPORTED = Set.of("cert", "pam", "ldap");
 
     private final String word;
 
@@ -41,9 +43,9 @@ public enum AuthType {
         }
         if (UNSUPPORTED.contains(w)) {
             throw new IllegalArgumentException("auth_type " + w + " is not supported by Sluice yet; "
-                    + "use one of trust, plain, md5, scram-sha-256, any");
+                    + "use one of trust, plain, md5, scram-sha-256, any, hba");
         }
-        throw new IllegalArgumentException("expected one of trust, plain, md5, scram-sha-256, any");
+        throw new IllegalArgumentException("expected one of trust, plain, md5, scram-sha-256, any, hba");
     }
 
     /** The ini word, e.g. "scram-sha-256". */

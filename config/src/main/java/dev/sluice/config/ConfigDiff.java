@@ -50,6 +50,11 @@ public record ConfigDiff(List<String> applied, List<String> restartNeeded) {
                 applied.add("auth_file: secret of user '" + u + "' changed");
             }
         }
+        HbaRules a = before.hba();
+        HbaRules b = after.hba();
+        if (a != null && b != null && !a.sameRules(b)) {
+            applied.add("auth_hba_file: rules changed");
+        }
         return new ConfigDiff(applied, restart);
     }
 

@@ -43,7 +43,20 @@ final class EnvOverrides {
                         + ex.getMessage(), ex.file(), ex.line(), Settings.AUTH_FILE.name());
             }
         }
-        return builder.build();
+        String hbaFile = env.get(Settings.AUTH_HBA_FILE.envVar());
+        if (hbaFile != null && !hbaFile.isBlank()) {
+            try {
+                builder.hba(HbaRules.load(Path.of(hbaFile.strip())));
+            } catch (ConfigException ex) {
+                throw new ConfigException("environment variable " + Settings.AUTH_HBA_FILE.envVar() + ": "
+                        + ex.getMessage(), ex.file(), ex.line(), Settings.AUTH_HBA_FILE.name());
+            }
+        }
+        SluiceConfig result = builder.build();
+        if (result.authType() == AuthType.HBA && result.hba() == null) {
+            throw new ConfigException("auth_type = hba needs auth_hba_file (or " + Settings.AUTH_HBA_FILE.envVar() + ")");
+        }
+        return result;
     }
 
     private static <T> void set(SluiceConfig.Builder builder, Setting<T> setting, String var, String text)

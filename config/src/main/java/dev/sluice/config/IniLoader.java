@@ -20,6 +20,7 @@ public final class IniLoader {
     // First definition of each database/user, to warn when a later line silently replaces it.
     private final Map<String, Origin> seen = new HashMap<>();
     private Origin authFileOrigin;
+    private Origin hbaFileOrigin;
     // Null when loading (the first error stops); a list when checking, to report every problem at once.
     private final List<ConfigException> problems;
 
@@ -119,11 +120,15 @@ public final class IniLoader {
             return;
         }
         String value = e.value();
-        if (setting == Settings.AUTH_FILE && !value.isBlank()) {
+        if ((setting == Settings.AUTH_FILE || setting == Settings.AUTH_HBA_FILE) && !value.isBlank()) {
             // Relative to the file that names it, so the config works from any working directory.
             Path dir = e.origin().file().toAbsolutePath().getParent();
             value = dir.resolve(value.strip()).normalize().toString();
-            authFileOrigin = e.origin();
+            if (setting == Settings.AUTH_FILE) {
+                authFileOrigin = e.origin();
+            } else {
+                hbaFileOrigin = e.origin();
+            }
         }
         String what = key + " = '" + e.value() + "'";
         if (e.value().contains(";") || e.value().contains(" #")) {
@@ -166,6 +171,20 @@ public final class IniLoader {
                 throw authFileOrigin.error(Settings.AUTH_FILE.name(), ex.getMessage());
             }
         }
+        String hbaFile = config.get(Settings.AUTH_HBA_FILE);
+        if (hbaFile != null) {
+            try {
+                builder.hba(HbaRules.load(Path.of(hbaFile)));
+            } catch (ConfigException ex) {
+                if (ex.line() > 0) {
+                    throw ex;
+                }
+                throw hbaFileOrigin.error(Settings.AUTH_HBA_FILE.name(), ex.getMessage());
+            }
+        } else if (config.authType() == AuthType.HBA) {
+            throw ConfigException.at(config.sourceFile(), 0, Settings.AUTH_HBA_FILE.name(),
+                    "auth_type = hba needs auth_hba_file");
+        }
         return sanityWarnings(builder).build();
     }
 
@@ -177,7 +196,8 @@ public final class IniLoader {
                     + c.defaultPoolSize() + "); check both values");
         }
         AuthType auth = c.authType();
-        if (auth != AuthType.TRUST && auth != AuthType.ANY && c.userlist().size() == 0) {
+        if (auth != AuthType.TRUST && auth != AuthType.ANY && auth != AuthType.HBA && c.userlist().size() == 0
+                && c.get(Settings.AUTH_USER) == null) {
             b.warning("auth_type " + auth + " but the userlist is empty (set auth_file); no client can log in");
         }
         return b;

@@ -38,6 +38,8 @@ public final class Settings {
             ValueType.enumeration(AuthType.class, AuthType::parse), AuthType.MD5, "how clients authenticate");
     public static final Setting<String> AUTH_FILE = define("auth_file", ValueType.optionalString(), null,
             "userlist file with \"user\" \"secret\" lines; relative to the ini file's directory");
+    public static final Setting<String> AUTH_HBA_FILE = define("auth_hba_file", ValueType.optionalString(), null,
+            "pg_hba.conf-style rules for auth_type = hba; relative to the ini file's directory");
     public static final Setting<String> AUTH_USER = define("auth_user", ValueType.optionalString(), null,
             "user that runs auth_query for users not in the auth_file (its secret comes from the auth_file)");
     public static final Setting<String> AUTH_QUERY = define("auth_query", TEXT,
@@ -139,7 +141,7 @@ public final class Settings {
             "logfile", "pidfile", "user", "conffile", "service_name", "job_name",
             "unix_socket_dir", "unix_socket_mode", "unix_socket_group", "so_reuseport", "peer_id",
             "listen_backlog", "sbuf_loopcnt", "tcp_defer_accept", "tcp_socket_buffer", "suspend_timeout",
-            "auth_hba_file", "auth_ident_file", "auth_ldap_options",
+            "auth_ident_file", "auth_ldap_options",
             "syslog", "syslog_ident", "syslog_facility", "verbose", "log_stats", "log_pooler_errors",
             "stats_period", "autodb_idle_timeout", "dns_max_ttl", "dns_nxdomain_ttl",
             "dns_zone_check_period", "resolv_conf", "server_round_robin", "server_fast_close",
@@ -164,7 +166,6 @@ public final class Settings {
     private static final Map<String, Set<String>> REFUSED_UNLESS = Map.of(
             "server_tls_sslmode", Set.of("disable", "allow", "prefer"),
             "client_tls_sslmode", Set.of("disable", "allow", "prefer"),
-            "auth_hba_file", Set.of(""),
             "auth_ident_file", Set.of(""),
             "max_db_client_connections", Set.of("", "0"),
             "max_user_client_connections", Set.of("", "0"),

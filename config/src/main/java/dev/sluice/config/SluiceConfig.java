@@ -19,6 +19,7 @@ public final class SluiceConfig {
     private final Map<String, DatabaseConfig> databases;
     private final Map<String, UserConfig> users;
     private final Userlist userlist;
+    private final HbaRules hba;
     private final Path sourceFile;
     private final List<String> warnings;
 
@@ -27,6 +28,7 @@ public final class SluiceConfig {
         this.databases = Collections.unmodifiableMap(new LinkedHashMap<>(b.databases));
         this.users = Collections.unmodifiableMap(new LinkedHashMap<>(b.users));
         this.userlist = b.userlist;
+        this.hba = b.hba;
         this.sourceFile = b.sourceFile;
         this.warnings = List.copyOf(b.warnings);
     }
@@ -43,6 +45,7 @@ public final class SluiceConfig {
         b.databases.putAll(databases);
         b.users.putAll(users);
         b.userlist = userlist;
+        b.hba = hba;
         b.sourceFile = sourceFile;
         b.warnings.addAll(warnings);
         return b;
@@ -97,6 +100,11 @@ public final class SluiceConfig {
     /** Users and secrets clients are checked against. */
     public Userlist userlist() {
         return userlist;
+    }
+
+    /** The auth_hba_file's rules, or null when none is set. */
+    public HbaRules hba() {
+        return hba;
     }
 
     /** The ini file this came from, or null when built from code or a URL. */
@@ -169,6 +177,7 @@ public final class SluiceConfig {
         private final Map<String, UserConfig> users = new LinkedHashMap<>();
         private final List<String> warnings = new ArrayList<>();
         private Userlist userlist = Userlist.empty();
+        private HbaRules hba;
         private Path sourceFile;
 
         private Builder() {
@@ -207,6 +216,11 @@ public final class SluiceConfig {
 
         public Builder userlist(Userlist list) {
             this.userlist = list == null ? Userlist.empty() : list;
+            return this;
+        }
+
+        public Builder hba(HbaRules rules) {
+            this.hba = rules;
             return this;
         }
 

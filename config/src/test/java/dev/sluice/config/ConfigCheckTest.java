@@ -53,9 +53,9 @@ class ConfigCheckTest {
     void refusedUnlessHarmless() throws Exception {
         assertThat(IniLoader.load(write("[pgbouncer]", "auth_type = trust", "server_tls_sslmode = disable",
                 "max_db_client_connections = 0")).warnings()).hasSize(2);
-        assertThatThrownBy(() -> IniLoader.load(write("[pgbouncer]", "auth_hba_file = hba.conf")))
+        assertThatThrownBy(() -> IniLoader.load(write("[pgbouncer]", "auth_ident_file = ident.conf")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageEndingWith(":2: auth_hba_file = 'hba.conf' is not implemented by Sluice, and ignoring it"
+                .hasMessageEndingWith(":2: auth_ident_file = 'ident.conf' is not implemented by Sluice, and ignoring it"
                         + " would change behaviour the file relies on; remove it or use an empty value");
         assertThatThrownBy(() -> IniLoader.load(write("[pgbouncer]", "transaction_timeout = 30")))
                 .hasMessageContaining("transaction_timeout = '30' is not implemented");

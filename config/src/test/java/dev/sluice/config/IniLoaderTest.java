@@ -140,8 +140,8 @@ class IniLoaderTest {
                 "pgbouncer.ini:2: listen_port = '70000': expected an integer in 0..65535");
         assertError(List.of("[pgbouncer]", "pool_mode = sessions"), "pool_mode",
                 "pgbouncer.ini:2: pool_mode = 'sessions': expected one of session, transaction, statement");
-        assertError(List.of("[pgbouncer]", "auth_type = hba"), "auth_type",
-                "pgbouncer.ini:2: auth_type = 'hba': auth_type hba is not supported by Sluice yet");
+        assertError(List.of("[pgbouncer]", "auth_type = pam"), "auth_type",
+                "pgbouncer.ini:2: auth_type = 'pam': auth_type pam is not supported by Sluice yet");
         assertError(List.of("[pgbouncer]", "query_timeout = -1"), "query_timeout",
                 "pgbouncer.ini:2: query_timeout = '-1': expected a duration in seconds");
         assertError(List.of("[pgbouncer]", "log_connections = maybe"), "log_connections",

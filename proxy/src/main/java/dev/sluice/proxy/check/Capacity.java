@@ -55,7 +55,8 @@ final class Capacity {
         if (db.isFallback()) {
             return "the * entry serves any database name";
         }
-        if (c.authType() == AuthType.ANY || (c.authType() == AuthType.TRUST && c.userlist().size() == 0)) {
+        if (c.authType() == AuthType.ANY
+                || ((c.authType() == AuthType.TRUST || c.authType() == AuthType.HBA) && c.userlist().size() == 0)) {
             return "auth_type " + c.authType() + " lets any user in";
         }
         if (db.authUser() != null || c.get(Settings.AUTH_USER) != null) {

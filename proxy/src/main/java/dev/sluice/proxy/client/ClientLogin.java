@@ -65,6 +65,8 @@ final class ClientLogin {
             // as PostgreSQL does: md5 auth with a SCRAM secret runs SCRAM
             case MD5 -> secret != null && ScramSecret.isScramSecret(secret) ? Method.SCRAM : Method.MD5;
             case SCRAM_SHA_256 -> Method.SCRAM;
+            // resolved per client by ClientSession before a login starts; never reaches here
+            case HBA -> throw new IllegalArgumentException("auth_type hba must be resolved by the hba rules first");
         };
     }
 

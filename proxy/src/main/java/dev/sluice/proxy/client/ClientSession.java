@@ -135,8 +135,19 @@ public final class ClientSession {
         counted = true;
         pool = proxy.pools().pool(database, user); // ProtocolException 3D000 for an unknown database
         AuthType type = cfg.authType();
+        if (type == AuthType.HBA) {
+            type = HbaDecision.method(cfg.hba(), address, database, user);
+            if (type == null) {
+                // PostgreSQL's wording, with the file it came from
+                conn.fatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "no auth_hba_file entry for host \""
+                        + (address == null ? "?" : address.getAddress().getHostAddress()) + "\", user \"" + user
+                        + "\", database \"" + database + "\"", DisconnectReason.AUTH_FAILED);
+                return;
+            }
+        }
         String secret = cfg.userlist().secret(user);
         DatabaseConfig db = cfg.database(database);
+        AuthType authType = type;
         if (secret == null && type != AuthType.TRUST && type != AuthType.ANY && AuthQuery.authUser(cfg, db) != null) {
             // not in the auth_file: ask PostgreSQL off the event loop, then carry on here on the client's loop
             proxy.authQuery().lookup(cfg, db, database, user).whenComplete((found, error) ->
@@ -151,7 +162,7 @@ public final class ClientSession {
                                     + "\" with auth_query; see Sluice's log", DisconnectReason.AUTH_FAILED);
                             return;
                         }
-                        beginLogin(ctx, type, found, true);
+                        beginLogin(ctx, authType, found, true);
                     }));
             return;
         }
