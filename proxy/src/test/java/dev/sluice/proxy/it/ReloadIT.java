@@ -149,6 +149,7 @@ class ReloadIT {
         writeIni("3", "", "");
         try (SluiceServer sluice = SluiceServer.start(IniLoader.load(ini), 1)) {
             Proxy proxy = sluice.proxy();
+            dev.sluice.proxy.pool.Pool pool = proxy.pools().pool(PgCluster.TEST_DB, PgCluster.SCRAM_USER);
             Files.writeString(ini, Files.readString(ini).replace("listen_port = 0", "listen_port = 1")
                     + "query_wait_timeout = 7\n");
             Proxy.ReloadResult r = proxy.reload();
@@ -157,6 +158,8 @@ class ReloadIT {
             assertThat(r.toString()).contains("listen_port: '0' -> '1' (needs a restart; still running with the old value)");
             assertThat(proxy.config().listenPort()).isZero();
             assertThat(proxy.config().queryWaitTimeout()).isEqualTo(Duration.ofSeconds(7));
+            assertThat(pool.settings().queryWaitTimeoutNanos()).as("an existing pool takes the new timeout")
+                    .isEqualTo(Duration.ofSeconds(7).toNanos());
         }
     }
 
