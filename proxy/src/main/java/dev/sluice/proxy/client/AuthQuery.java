@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +40,10 @@ public final class AuthQuery implements AutoCloseable {
     private record Cached(String secret, long expiresNanos) {
     }
 
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+    /** A kept connection unused this long is closed (a reload may have changed the target for good). */
+    private static final long IDLE_CLOSE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sluice-auth-query");
         t.setDaemon(true);
         return t;
@@ -48,6 +51,11 @@ public final class AuthQuery implements AutoCloseable {
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
     /** Only touched on the executor's thread. */
     private final Map<Target, PgProbe> connections = new HashMap<>();
+    private final Map<Target, Long> lastUsed = new HashMap<>();
+
+    public AuthQuery() {
+        executor.scheduleWithFixedDelay(this::closeIdle, 30, 30, TimeUnit.SECONDS);
+    }
 
     /** The auth_user for clients of {@code db}, or null when auth_query is off for it. */
     public static String authUser(SluiceConfig cfg, DatabaseConfig db) {
@@ -89,6 +97,7 @@ public final class AuthQuery implements AutoCloseable {
                             target.authSecret(), null, timeoutMillis);
                     connections.put(target, conn);
                 }
+                lastUsed.put(target, System.nanoTime());
                 List<List<String>> rows = conn.query(target.query(), user);
                 return rows.isEmpty() || rows.get(0).size() < 2 ? null : rows.get(0).get(1);
             } catch (IOException e) {
@@ -104,7 +113,24 @@ public final class AuthQuery implements AutoCloseable {
         }
     }
 
+    /** On the executor, every 30 s: close connections idle for a minute and forget expired answers. */
+    private void closeIdle() {
+        long now = System.nanoTime();
+        lastUsed.entrySet().removeIf(e -> {
+            if (now - e.getValue() > IDLE_CLOSE_NANOS) {
+                PgProbe old = connections.remove(e.getKey());
+                if (old != null) {
+                    old.close();
+                }
+                return true;
+            }
+            return false;
+        });
+        cache.values().removeIf(c -> now - c.expiresNanos() > 0);
+    }
+
     private void drop(Target target) {
+        lastUsed.remove(target);
         PgProbe old = connections.remove(target);
         if (old != null) {
             old.close();

@@ -148,7 +148,8 @@ public final class ClientSession {
         String secret = cfg.userlist().secret(user);
         DatabaseConfig db = cfg.database(database);
         AuthType authType = type;
-        if (secret == null && type != AuthType.TRUST && type != AuthType.ANY && AuthQuery.authUser(cfg, db) != null) {
+        if (secret == null && db != null && type != AuthType.TRUST && type != AuthType.ANY
+                && AuthQuery.authUser(cfg, db) != null) {
             // not in the auth_file: ask PostgreSQL off the event loop, then carry on here on the client's loop
             proxy.authQuery().lookup(cfg, db, database, user).whenComplete((found, error) ->
                     conn.channel().eventLoop().execute(() -> {
