@@ -233,7 +233,7 @@ public final class PgProbe implements AutoCloseable {
         }
         byte[] body = new byte[len - 4];
         in.readFully(body);
-        return Unpooled.wrappedBuffer(body); // heap and unpooled: nothing to release
+        return Unpooled.wrappedBuffer(body); // wraps a plain array: not pooled, not leak-tracked, garbage when dropped
     }
 
     private static ProbeException refused(ByteBuf body) {
@@ -247,9 +247,13 @@ public final class PgProbe implements AutoCloseable {
 
     private void send(Encoder encoder) throws IOException {
         ByteBuf buf = Unpooled.buffer(256);
-        encoder.encode(buf);
-        out.write(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
-        out.flush();
+        try {
+            encoder.encode(buf);
+            out.write(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
+            out.flush();
+        } finally {
+            buf.release(); // consumed here: the bytes are in the socket
+        }
     }
 
     @Override
