@@ -83,21 +83,6 @@ public final class HbaRules {
         return Method.REJECT;
     }
 
-    /** The line number of the first rule matching, for log lines ("auth_hba_file line 4"), or 0. */
-    public int matchingLine(InetAddress client, String database, String user) {
-        for (Rule r : rules) {
-            if (r.type() != Type.LOCAL && r.type() != Type.HOSTSSL && inNetwork(client.getAddress(), r.address(), r.mask())
-                    && r.databases().matches(database, user) && r.users().matches(user, database)) {
-                return r.line();
-            }
-        }
-        return 0;
-    }
-
-    public Path file() {
-        return file;
-    }
-
     /** Same rules in the same order (line numbers aside): for reload diffs. */
     public boolean sameRules(HbaRules other) {
         if (other == null || other.rules.size() != rules.size()) {

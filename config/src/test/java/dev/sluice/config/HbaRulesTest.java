@@ -44,7 +44,6 @@ class HbaRulesTest {
         assertThat(r.match(ip("127.0.0.1"), "x", "all")).as("a quoted keyword is a name").isEqualTo(HbaRules.Method.PASSWORD);
         assertThat(r.match(ip("127.0.0.1"), "x", "eve")).isEqualTo(HbaRules.Method.REJECT);
         assertThat(r.match(ip("::1"), "x", "eve")).isEqualTo(HbaRules.Method.TRUST);
-        assertThat(r.matchingLine(ip("10.1.9.9"), "dave", "dave")).isEqualTo(5);
         assertThat(load("host all all 10.0.0.0/8 trust").match(ip("192.168.0.1"), "a", "b"))
                 .as("no line matches: rejected").isEqualTo(HbaRules.Method.REJECT);
     }

@@ -10,7 +10,6 @@ import dev.sluice.protocol.AuthenticationSaslContinue;
 import dev.sluice.protocol.AuthenticationSaslFinal;
 import dev.sluice.protocol.DataRow;
 import dev.sluice.protocol.ErrorResponse;
-import dev.sluice.protocol.ParameterStatus;
 import dev.sluice.protocol.Parse;
 import dev.sluice.protocol.PasswordMessage;
 import dev.sluice.protocol.Query;
@@ -61,7 +60,6 @@ public final class PgProbe implements AutoCloseable {
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
-    private final Map<String, String> params = new LinkedHashMap<>();
 
     private PgProbe(Socket socket) throws IOException {
         this.socket = socket;
@@ -91,11 +89,6 @@ public final class PgProbe implements AutoCloseable {
             s.close();
             throw e;
         }
-    }
-
-    /** ParameterStatus values from the login, e.g. server_version. */
-    public Map<String, String> params() {
-        return params;
     }
 
     /** Runs one simple query; returns its rows as text (null for SQL NULL). */
@@ -159,15 +152,11 @@ public final class PgProbe implements AutoCloseable {
             ByteBuf body = readBody();
             switch (type) {
                 case 'R' -> scram = authenticate(Authentication.decode(body), user, secret, keys, scram);
-                case 'S' -> {
-                    ParameterStatus ps = ParameterStatus.decode(body);
-                    params.put(ps.name(), ps.value());
-                }
                 case 'E' -> throw refused(body);
                 case 'Z' -> {
                     return;
                 }
-                default -> { } // BackendKeyData, notices
+                default -> { } // ParameterStatus, BackendKeyData, notices: callers query what they need
             }
         }
     }
