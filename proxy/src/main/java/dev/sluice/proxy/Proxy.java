@@ -1,11 +1,6 @@
 // The running pooler's shared parts: config, event loops, pools, cancel keys, client admission.
 package dev.sluice.proxy;
 
-import dev.sluice.config.ConfigDiff;
-import dev.sluice.config.ConfigException;
-import dev.sluice.config.IniLoader;
-import dev.sluice.config.Setting;
-import dev.sluice.config.Settings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.proxy.client.AuthQuery;
 import dev.sluice.proxy.client.CancelRegistry;
@@ -14,47 +9,17 @@ import dev.sluice.proxy.client.ScramVerifiers;
 import dev.sluice.proxy.pool.LoopSet;
 import dev.sluice.proxy.pool.PoolRegistry;
 import dev.sluice.proxy.server.ServerConnector;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Thread-safe: reached from every event loop. The config is swapped whole by {@link #reload}; code that
  * makes a decision takes one {@link #config()} snapshot and reads everything it needs from it.
  */
 public final class Proxy {
-    private static final Logger log = LoggerFactory.getLogger("dev.sluice.reload");
-
-    /** Re-reads the configuration the way it was first read (file, environment, command line). */
-    @FunctionalInterface
-    public interface ConfigSource {
-        SluiceConfig load() throws ConfigException;
-    }
-
-    /**
-     * What a reload did: {@code error} is null when the new config was applied, else why nothing changed.
-     *
-     * @param pools one line per pool that was resized or set to drain
-     */
-    public record ReloadResult(ConfigDiff diff, List<String> pools, String error) {
-        public boolean applied() {
-            return error == null;
-        }
-
-        @Override
-        public String toString() {
-            if (error != null) {
-                return "reload refused, running configuration unchanged: " + error;
-            }
-            return "reload: " + diff + (pools.isEmpty() ? "" : "; " + String.join("; ", pools));
-        }
-    }
-
     private volatile SluiceConfig config;
-    private volatile ConfigSource source;
+    private final Reloader reloader;
     private final LoopSet loops;
     private final PoolRegistry pools;
     private final CancelRegistry cancels = new CancelRegistry();
@@ -71,61 +36,25 @@ public final class Proxy {
         this.loops = loops;
         this.connector = connector;
         this.pools = new PoolRegistry(config, connector, loops);
-        this.source = config.sourceFile() == null ? null
-                : () -> IniLoader.load(config.sourceFile()).withEnvironment(System.getenv());
+        this.reloader = new Reloader(config, () -> this.config, next -> this.config = next, pools::reconfigure);
     }
 
     /** How {@link #reload()} gets the new config; Main passes its own loader so CLI overrides stay applied. */
     public void configSource(ConfigSource source) {
-        this.source = source;
+        reloader.source(source);
     }
 
     /**
      * SIGHUP and the admin console's RELOAD: re-reads the config and applies it, or changes nothing and says
-     * why. Logged either way.
+     * why (logged either way; the result's toString is the same line).
      */
     public ReloadResult reload() {
-        ConfigSource s = source;
-        if (s == null) {
-            return logged(new ReloadResult(null, List.of(), "no config file to re-read (started from a URL or code)"));
-        }
-        SluiceConfig next;
-        try {
-            next = s.load();
-        } catch (ConfigException | RuntimeException e) {
-            return logged(new ReloadResult(null, List.of(), e.getMessage()));
-        }
-        return reload(next);
+        return reloader.reload();
     }
 
-    /** Applies {@code next}; settings that need a restart keep their running values and are reported. */
-    public synchronized ReloadResult reload(SluiceConfig next) {
-        SluiceConfig running = config;
-        ConfigDiff diff = ConfigDiff.between(running, next);
-        SluiceConfig.Builder b = next.toBuilder();
-        for (Setting<?> setting : Settings.all()) {
-            if (!Settings.reloadable(setting)) {
-                keep(b, setting, running);
-            }
-        }
-        SluiceConfig applied = b.build();
-        applied.warnings().forEach(w -> log.warn("reload: {}", w));
-        config = applied;
-        List<String> poolChanges = pools.reconfigure(applied);
-        return logged(new ReloadResult(diff, poolChanges, null));
-    }
-
-    private static <T> void keep(SluiceConfig.Builder b, Setting<T> setting, SluiceConfig running) {
-        b.set(setting, running.isSet(setting) ? running.get(setting) : null);
-    }
-
-    private static ReloadResult logged(ReloadResult r) {
-        if (r.applied()) {
-            log.info("{}", r);
-        } else {
-            log.error("{}", r);
-        }
-        return r;
+    /** Applies an already loaded config; settings that need a restart keep their running values and are reported. */
+    public ReloadResult reload(SluiceConfig next) {
+        return reloader.apply(next);
     }
 
     /**

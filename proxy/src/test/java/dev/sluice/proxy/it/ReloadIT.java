@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.config.IniLoader;
 import dev.sluice.proxy.Proxy;
+import dev.sluice.proxy.ReloadResult;
 import dev.sluice.proxy.SluiceServer;
 import dev.sluice.proxy.testkit.PgCluster;
 import dev.sluice.proxy.testkit.TxItSupport;
@@ -100,7 +101,7 @@ class ReloadIT {
                 await(WAIT, "2 servers with pool_size 2", () -> pg.countBackends(PgCluster.SCRAM_USER) == 2);
 
                 writeIni("5", "", "");
-                Proxy.ReloadResult grow = proxy.reload();
+                ReloadResult grow = proxy.reload();
                 assertThat(grow.applied()).as("%s", grow).isTrue();
                 assertThat(grow.diff().applied()).contains("default_pool_size: '2' -> '5'");
                 assertThat(grow.pools()).anySatisfy(l -> assertThat(l).contains("pool_size 2 -> 5"));
@@ -130,7 +131,7 @@ class ReloadIT {
         try (SluiceServer sluice = SluiceServer.start(IniLoader.load(ini), 1)) {
             Proxy proxy = sluice.proxy();
             writeIni("lots", "", "query_wait_timeout = 5");
-            Proxy.ReloadResult r = proxy.reload();
+            ReloadResult r = proxy.reload();
             assertThat(r.applied()).isFalse();
             assertThat(r.toString()).startsWith("reload refused, running configuration unchanged: ")
                     .contains("pgbouncer.ini:9: default_pool_size = 'lots': expected an integer in 1..100000");
@@ -152,7 +153,7 @@ class ReloadIT {
             dev.sluice.proxy.pool.Pool pool = proxy.pools().pool(PgCluster.TEST_DB, PgCluster.SCRAM_USER);
             Files.writeString(ini, Files.readString(ini).replace("listen_port = 0", "listen_port = 1")
                     + "query_wait_timeout = 7\n");
-            Proxy.ReloadResult r = proxy.reload();
+            ReloadResult r = proxy.reload();
             assertThat(r.applied()).isTrue();
             assertThat(r.diff().restartNeeded()).containsExactly("listen_port: '0' -> '1'");
             assertThat(r.toString()).contains("listen_port: '0' -> '1' (needs a restart; still running with the old value)");
@@ -180,7 +181,7 @@ class ReloadIT {
 
             writeUsers(true);
             writeIni("3", other, "");
-            Proxy.ReloadResult r = proxy.reload();
+            ReloadResult r = proxy.reload();
             assertThat(r.diff().applied()).contains("database 'other' added",
                     "auth_file: user '" + PgCluster.MD5_USER + "' added");
             try (Connection md5 = connect(port, PgCluster.TEST_DB, PgCluster.MD5_USER, PgCluster.MD5_PASSWORD)) {
