@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 
 /**
  * A {@code [databases]} line such as {@code app = host=10.0.0.5 port=5432 dbname=app_prod user=u}.
+ * {@code host} may be a comma-separated list: new server connections go to its hosts in turn.
  * Null fields mean "not set": pool settings fall back to the [pgbouncer] defaults, {@code user} and
  * {@code password} to the client's own. {@code dbname} is null only for the fallback entry
  * {@code *}, where the proxy uses the database name the client asked for.
@@ -30,11 +31,11 @@ public record DatabaseConfig(String name, String host, int port, String dbname, 
     private static final Map<String, String> STARTUP_KEYS = Map.of("client_encoding", "client_encoding",
             "datestyle", "DateStyle", "timezone", "TimeZone", "application_name", "application_name");
     /** PgBouncer keys Sluice accepts but ignores, so existing files still load (with a warning). */
-    private static final Set<String> NOT_IMPLEMENTED = Set.of("auth_query", "auth_dbname", "load_balance_hosts",
-            "server_lifetime", "max_db_client_connections");
+    private static final Set<String> NOT_IMPLEMENTED = Set.of("auth_query", "auth_dbname", "server_lifetime",
+            "max_db_client_connections");
     private static final Set<String> KEYS = Set.of("host", "port", "dbname", "user", "password", "pool_size",
             "min_pool_size", "reserve_pool", "reserve_pool_size", "pool_mode", "max_db_connections", "auth_user",
-            "connect_query", "client_encoding", "datestyle", "timezone", "application_name");
+            "connect_query", "client_encoding", "datestyle", "timezone", "application_name", "load_balance_hosts");
     private static final ValueType<Integer> PORT = ValueType.integer(1, 65535);
 
     public DatabaseConfig {
@@ -79,18 +80,28 @@ public record DatabaseConfig(String name, String host, int port, String dbname, 
             }
         }
         String host = kv.get("host");
-        if (host != null && host.startsWith("/")) {
-            throw origin.error("host", what + "host = '" + host + "' is a unix socket directory; Sluice connects over"
-                    + " TCP only: use host=127.0.0.1 (or the server's address)");
+        if (host != null) {
+            for (String h : host.split(",", -1)) {
+                if (h.isBlank()) {
+                    throw origin.error("host", what + "host = '" + host + "' has an empty entry in its list");
+                }
+                if (h.strip().startsWith("/")) {
+                    throw origin.error("host", what + "host = '" + host + "' names a unix socket directory; Sluice"
+                            + " connects over TCP only: use host=127.0.0.1 (or the server's address)");
+                }
+            }
+            host = host.replace(" ", "");
         }
-        if (host != null && host.contains(",")) {
-            throw origin.error("host", what + "host = '" + host + "' is a host list; Sluice connects to one host per"
-                    + " database entry: give one host (a load balancer or DNS name can front several)");
+        String balance = kv.get("load_balance_hosts");
+        if (balance != null && !balance.equals("round-robin")) {
+            throw origin.error("load_balance_hosts", what + "load_balance_hosts = '" + balance + "' is not implemented;"
+                    + " Sluice spreads new server connections over the host list round-robin (load_balance_hosts="
+                    + "round-robin, PgBouncer's default)");
         }
         String reserve = kv.containsKey("reserve_pool") ? "reserve_pool" : "reserve_pool_size";
         Integer port = typed(kv, "port", PORT, origin, what);
         return new DatabaseConfig(name,
-                kv.getOrDefault("host", DEFAULT_HOST),
+                host != null ? host : DEFAULT_HOST,
                 port == null ? DEFAULT_PORT : port,
                 kv.getOrDefault("dbname", FALLBACK.equals(name) ? null : name),
                 kv.get("user"),

@@ -22,7 +22,7 @@ class ConfigCheckTest {
 
     @Test
     void checkListsEveryProblemNotJustTheFirst() throws Exception {
-        Path ini = write("[databases]", "app = host=/var/run/postgresql", "b = host=a,b", "[pgbouncer]",
+        Path ini = write("[databases]", "app = host=/var/run/postgresql", "b = host=a,,b", "[pgbouncer]",
                 "default_pool_size = 0", "listen_port = x", "server_tls_sslmode = verify-full", "pool_mode = tx",
                 "defualt_pool_size = 3");
         IniLoader.Checked c = IniLoader.check(ini);
@@ -30,10 +30,9 @@ class ConfigCheckTest {
         assertThat(c.config()).isNull();
         assertThat(c.problems()).extracting(ConfigException::line).containsExactly(2, 3, 5, 6, 7, 8);
         assertThat(c.problems()).extracting(Throwable::getMessage).containsExactly(
-                ini + ":2: database 'app': host = '/var/run/postgresql' is a unix socket directory; Sluice connects"
-                        + " over TCP only: use host=127.0.0.1 (or the server's address)",
-                ini + ":3: database 'b': host = 'a,b' is a host list; Sluice connects to one host per database entry:"
-                        + " give one host (a load balancer or DNS name can front several)",
+                ini + ":2: database 'app': host = '/var/run/postgresql' names a unix socket directory; Sluice"
+                        + " connects over TCP only: use host=127.0.0.1 (or the server's address)",
+                ini + ":3: database 'b': host = 'a,,b' has an empty entry in its list",
                 ini + ":5: default_pool_size = '0': expected an integer in 1..100000",
                 ini + ":6: listen_port = 'x': expected an integer in 0..65535",
                 ini + ":7: server_tls_sslmode = 'verify-full' is not implemented by Sluice, and ignoring it would"

@@ -42,6 +42,7 @@ class PgbouncerIniTest {
                 Map.entry("application_name", "reports"));
         assertThat(c.databases().get("billing db").dbname()).isEqualTo("billing");
         assertThat(c.databases().get("legacy-app.v2").dbname()).isEqualTo("legacy");
+        assertThat(c.databases().get("legacy-app.v2").host()).isEqualTo("10.0.0.8,10.0.0.9");
         assertThat(c.database("anything_else")).isSameAs(c.databases().get("*"));
         assertThat(c.databases().get("local").port()).isEqualTo(5432);
 
@@ -94,9 +95,13 @@ class PgbouncerIniTest {
                 Arguments.of("[pgbouncer]\nauth_type = cert\n", ":2: auth_type = 'cert': auth_type cert is not supported"),
                 Arguments.of("[pgbouncer]\ntransaction_timeout = 60\n", ":2: transaction_timeout = '60' is not"
                         + " implemented by Sluice"),
-                Arguments.of("[databases]\napp = host=/tmp\n", ":2: database 'app': host = '/tmp' is a unix socket"
+                Arguments.of("[databases]\napp = host=/tmp\n", ":2: database 'app': host = '/tmp' names a unix socket"
                         + " directory"),
-                Arguments.of("[databases]\napp = host=a,b\n", ":2: database 'app': host = 'a,b' is a host list"),
+                Arguments.of("[databases]\napp = host=a,/tmp\n", ":2: database 'app': host = 'a,/tmp' names a unix"
+                        + " socket directory"),
+                Arguments.of("[databases]\napp = host=a,b load_balance_hosts=disable\n", ":2: database 'app':"
+                        + " load_balance_hosts = 'disable' is not implemented; Sluice spreads new server connections"
+                        + " over the host list round-robin"),
                 Arguments.of("[databases]\napp = port=99999\n", ":2: database 'app': port = '99999': expected an integer"
                         + " in 1..65535"),
                 Arguments.of("[users]\nbob = pool_mode=sessions\n", ":2: user 'bob': pool_mode = 'sessions': expected one"

@@ -89,9 +89,12 @@ public final class CheckCommand implements Callable<Integer> {
         }
         Map<String, List<Probe>> byServer = new LinkedHashMap<>();
         for (DatabaseConfig db : cfg.databases().values()) {
-            Probe p = probe(cfg, db);
-            report.probes.add(p);
-            byServer.computeIfAbsent(p.address(), k -> new ArrayList<>()).add(p);
+            // each host of a host list may receive every connection when the others are down: check each
+            for (String host : db.host().split(",")) {
+                Probe p = probe(cfg, db, host);
+                report.probes.add(p);
+                byServer.computeIfAbsent(p.address(), k -> new ArrayList<>()).add(p);
+            }
         }
         for (Map.Entry<String, List<Probe>> e : byServer.entrySet()) {
             report.capacity.add(capacity(cfg, e.getKey(), e.getValue()));
@@ -102,8 +105,8 @@ public final class CheckCommand implements Callable<Integer> {
         return bad ? EXIT_PROBLEM : 0;
     }
 
-    private Probe probe(SluiceConfig cfg, DatabaseConfig db) {
-        String address = db.host() + ":" + db.port();
+    private Probe probe(SluiceConfig cfg, DatabaseConfig db, String host) {
+        String address = host + ":" + db.port();
         String user = probeUser(cfg, db);
         String dbname = db.dbname() != null ? db.dbname()
                 : cfg.get(Settings.AUTH_DBNAME) != null ? cfg.get(Settings.AUTH_DBNAME) : "postgres";
@@ -113,7 +116,7 @@ public final class CheckCommand implements Callable<Integer> {
         }
         String secret = db.password() != null ? db.password() : cfg.userlist().secret(user);
         int timeout = timeoutSeconds * 1000;
-        try (PgProbe p = PgProbe.connect(db.host(), db.port(), dbname, user, secret, null, timeout)) {
+        try (PgProbe p = PgProbe.connect(host, db.port(), dbname, user, secret, null, timeout)) {
             List<String> row = p.query(CAPACITY_SQL).get(0);
             int max = Integer.parseInt(row.get(1));
             int superuser = Integer.parseInt(row.get(2));

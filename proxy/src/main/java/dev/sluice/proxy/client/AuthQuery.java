@@ -72,7 +72,9 @@ public final class AuthQuery implements AutoCloseable {
                 : cfg.userlist().secret(authUser);
         String dbname = cfg.get(Settings.AUTH_DBNAME) != null ? cfg.get(Settings.AUTH_DBNAME)
                 : db.dbname() != null ? db.dbname() : database;
-        Target target = new Target(db.host(), db.port(), dbname, authUser, authSecret, cfg.get(Settings.AUTH_QUERY));
+        // a host list: the first host answers (auth data is cluster-wide, so any member would do)
+        Target target = new Target(db.host().split(",")[0], db.port(), dbname, authUser, authSecret,
+                cfg.get(Settings.AUTH_QUERY));
         String key = target + "|" + user;
         Cached hit = cache.get(key);
         if (hit != null && System.nanoTime() - hit.expiresNanos() < 0) {

@@ -34,6 +34,8 @@ public final class Pool {
     private final LoopSet loops;
     private final PoolStats stats = new PoolStats();
     private final Backend backend;
+    private final List<String> hosts;
+    private final java.util.concurrent.atomic.AtomicInteger hostCursor = new java.util.concurrent.atomic.AtomicInteger();
     private final ServerConnector connector;
     private final StatementRegistry statements;
 
@@ -63,6 +65,7 @@ public final class Pool {
         this.statements = statements;
         this.key = key;
         this.backend = backend;
+        this.hosts = backend.hosts();
         this.connector = connector;
         this.settings = settings;
         this.limits = limits;
@@ -108,6 +111,14 @@ public final class Pool {
 
     public Backend backend() {
         return backend;
+    }
+
+    /** Where the next server connects: the backend itself, or the next host of its list (round-robin). */
+    public Backend nextBackend() {
+        if (hosts.size() == 1) {
+            return backend;
+        }
+        return backend.onHost(hosts.get(Math.floorMod(hostCursor.getAndIncrement(), hosts.size())));
     }
 
     /**

@@ -1,6 +1,7 @@
 // Where a pool's servers connect and who they log in as.
 package dev.sluice.proxy.server;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,6 +13,16 @@ public record Backend(String host, int port, String database, String user, Strin
                       Map<String, String> startupParameters, String connectQuery) {
     public String address() {
         return host + ":" + port;
+    }
+
+    /** The hosts of a {@code host=a,b} list, in order; one element for a single host. */
+    public List<String> hosts() {
+        return List.of(host.split(","));
+    }
+
+    /** This backend on one host of its list: what a single server connection (and its cancels) talks to. */
+    public Backend onHost(String oneHost) {
+        return new Backend(oneHost, port, database, user, secret, startupParameters, connectQuery);
     }
 
     @Override

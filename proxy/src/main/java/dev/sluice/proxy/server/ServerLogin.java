@@ -50,25 +50,26 @@ final class ServerLogin {
     private int processId;
     private int secretKey;
 
-    ServerLogin(Pool pool) {
+    ServerLogin(Pool pool, Backend backend) {
         this.pool = pool;
-        this.backend = pool.backend();
+        this.backend = backend;
     }
 
     /** Connects a new server for {@code pool} on {@code loop} and starts its login; the pool learns the outcome. */
     static void launch(Pool pool, EventLoop loop) {
-        ServerConnection s = new ServerConnection(pool, pool.backend(), pool.settings().maxMessageLength(),
+        Backend backend = pool.nextBackend(); // one host of a host list: the server and its cancels stay on it
+        ServerConnection s = new ServerConnection(pool, backend, pool.settings().maxMessageLength(),
                 pool.loops().indexOf(loop));
-        ServerLogin login = new ServerLogin(pool);
+        ServerLogin login = new ServerLogin(pool, backend);
         pool.addServer(s);
-        ChannelFuture f = pool.connector().connect(loop, s, pool.backend(), pool.settings().serverConnectTimeoutMillis());
+        ChannelFuture f = pool.connector().connect(loop, s, backend, pool.settings().serverConnectTimeoutMillis());
         s.login(login, f.channel());
         f.addListener((ChannelFutureListener) cf -> {
             if (cf.isSuccess()) {
                 login.start(cf.channel());
             } else {
                 s.failLogin(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION, "could not connect to backend "
-                        + pool.backend().address() + ": " + ServerConnection.describe(cf.cause()));
+                        + backend.address() + ": " + ServerConnection.describe(cf.cause()));
             }
         });
     }

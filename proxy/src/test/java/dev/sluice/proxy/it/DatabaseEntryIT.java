@@ -8,6 +8,7 @@ import dev.sluice.config.IniLoader;
 import dev.sluice.config.PoolMode;
 import dev.sluice.proxy.SluiceServer;
 import dev.sluice.proxy.pool.Pool;
+import dev.sluice.proxy.testkit.LogCapture;
 import dev.sluice.proxy.testkit.PgCluster;
 import dev.sluice.proxy.testkit.PgWireClient;
 import java.nio.file.Files;
@@ -30,6 +31,8 @@ class DatabaseEntryIT {
                 "'tokyo db' = " + backend + " timezone=Asia/Tokyo datestyle='SQL, DMY' pool_size=3"
                         + " max_db_connections=2 connect_query='SET work_mem = \\'7777kB\\''",
                 "broken = " + backend + " connect_query='SELECT * FROM no_such_table'",
+                // PostgreSQL listens on 127.0.0.1 only: every other launch fails on 127.0.0.2 and the next one retries
+                "multi = host=127.0.0.1,127.0.0.2 port=" + pg.port() + " dbname=" + PgCluster.TEST_DB,
                 "[users]",
                 PgCluster.SCRAM_USER + " = pool_mode=session",
                 "[pgbouncer]",
@@ -37,6 +40,7 @@ class DatabaseEntryIT {
                 "auth_type = scram-sha-256",
                 "auth_file = userlist.txt",
                 "log_connections = 0",
+                "server_login_retry = 0.1",
                 ""));
         return SluiceServer.start(IniLoader.load(ini), 1);
     }
@@ -69,6 +73,25 @@ class DatabaseEntryIT {
                         assertThat(e.getMessage()).contains("connect_query on backend")
                                 .contains("relation \"no_such_table\" does not exist");
                     });
+        }
+    }
+
+    @Test
+    void hostListSpreadsServersRoundRobinAndEachServerKeepsItsHost() throws Exception {
+        try (LogCapture logs = LogCapture.start("dev.sluice");
+             SluiceServer sluice = start();
+             PgWireClient first = PgWireClient.connect("127.0.0.1", sluice.port());
+             PgWireClient second = PgWireClient.connect("127.0.0.1", sluice.port())) {
+            // session mode ([users]): each client holds its own server, so the second needs a second launch
+            first.login(PgCluster.SCRAM_USER, PgCluster.SCRAM_PASSWORD, "multi");
+            second.login(PgCluster.SCRAM_USER, PgCluster.SCRAM_PASSWORD, "multi");
+            assertThat(first.simpleQuery("select 1")).containsExactly(java.util.List.of("1"));
+            assertThat(second.simpleQuery("select 2")).containsExactly(java.util.List.of("2"));
+            assertThat(logs.lines()).anySatisfy(l -> assertThat(l)
+                    .contains("could not connect to backend 127.0.0.2:" + PgCluster.get().port()));
+            Pool pool = sluice.proxy().pools().pool("multi", PgCluster.SCRAM_USER);
+            assertThat(java.util.List.of(pool.nextBackend().host(), pool.nextBackend().host()))
+                    .containsExactlyInAnyOrder("127.0.0.1", "127.0.0.2");
         }
     }
 }
