@@ -169,7 +169,6 @@ public final class Settings {
             "auth_ident_file", Set.of(""),
             "max_db_client_connections", Set.of("", "0"),
             "max_user_client_connections", Set.of("", "0"),
-            "transaction_timeout", Set.of("", "0"),
             "disable_pqexec", Set.of("", "0", "false", "no", "off"),
             "server_round_robin", Set.of("", "0", "false", "no", "off"));
 

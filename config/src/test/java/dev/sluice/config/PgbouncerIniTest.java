@@ -93,8 +93,8 @@ class PgbouncerIniTest {
                 Arguments.of("[pgbouncer]\nserver_lifetime = 1 hour\n", ":2: server_lifetime = '1 hour': expected a"
                         + " duration in seconds (e.g. 30 or 0.5), or with a unit: ms, s, min, h, d (e.g. 500ms, 1h)"),
                 Arguments.of("[pgbouncer]\nauth_type = cert\n", ":2: auth_type = 'cert': auth_type cert is not supported"),
-                Arguments.of("[pgbouncer]\ntransaction_timeout = 60\n", ":2: transaction_timeout = '60' is not"
-                        + " implemented by Sluice"),
+                Arguments.of("[pgbouncer]\nmax_user_client_connections = 60\n", ":2: max_user_client_connections ="
+                        + " '60' is not implemented by Sluice"),
                 Arguments.of("[databases]\napp = host=/tmp\n", ":2: database 'app': host = '/tmp' names a unix socket"
                         + " directory"),
                 Arguments.of("[databases]\napp = host=a,/tmp\n", ":2: database 'app': host = 'a,/tmp' names a unix"
