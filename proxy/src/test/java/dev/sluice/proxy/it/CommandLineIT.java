@@ -4,6 +4,7 @@ package dev.sluice.proxy.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.proxy.testkit.PgCluster;
+import dev.sluice.proxy.testkit.SluiceProcess;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
@@ -106,25 +107,9 @@ class CommandLineIT {
         assertThat(r.err()).contains("DATABASE_URL");
     }
 
-    /** The shaded jar as `make build` leaves it; skipped when it has not been built. */
-    private static Path jar() {
-        for (Path p : List.of(Path.of("target", "sluice.jar"), Path.of("proxy", "target", "sluice.jar"))) {
-            if (Files.isRegularFile(p)) {
-                return p.toAbsolutePath();
-            }
-        }
-        return null;
-    }
-
-    /**
-     * The shaded jar when `make build` left one, else the same main class from the test classpath (in
-     * `mvn verify` the jar is packaged after the tests run; `make test` checks the jar itself afterwards).
-     */
+    /** The packaged jar when it is at least as new as the classes, else the test classpath (SluiceProcess). */
     private static List<String> sluiceCommand() {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path jar = jar();
-        return jar != null ? List.of(java, "-jar", jar.toString())
-                : List.of(java, "-cp", System.getProperty("java.class.path"), "dev.sluice.proxy.Main");
+        return SluiceProcess.command();
     }
 
     @Test

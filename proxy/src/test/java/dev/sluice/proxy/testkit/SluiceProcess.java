@@ -71,7 +71,12 @@ public final class SluiceProcess implements AutoCloseable {
                 return List.of(java, "-jar", jar.toAbsolutePath().toString());
             }
         }
-        return List.of(java, "-cp", System.getProperty("java.class.path"), "dev.sluice.proxy.Main");
+        // the product's logging (logback.xml, INFO to stdout) rather than the tests' logback-test.xml
+        java.net.URL logback = dev.sluice.proxy.Main.class.getResource("/logback.xml");
+        return logback == null
+                ? List.of(java, "-cp", System.getProperty("java.class.path"), "dev.sluice.proxy.Main")
+                : List.of(java, "-Dlogback.configurationFile=" + logback, "-cp", System.getProperty("java.class.path"),
+                        "dev.sluice.proxy.Main");
     }
 
     private static boolean olderThanClasses(Path jar, Path classes) {
