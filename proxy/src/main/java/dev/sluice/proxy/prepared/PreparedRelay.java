@@ -121,11 +121,8 @@ public final class PreparedRelay {
     }
 
     public Action fromClient(byte type, ByteBuf buf, int index, int length, boolean whole, FrameScanner scanner) {
-        if (retry.recording() || retry.due()) {
-            retry.clientMovedOn();
-            if (retry.recording()) {
-                retry.add(type, whole ? buf.retainedSlice(index, length) : null);
-            }
+        if (retry.recording()) {
+            retry.add(type, whole ? buf.retainedSlice(index, length) : null);
         }
         if (skipping) {
             if (type == 'S') {

@@ -19,7 +19,8 @@ import java.util.List;
  *       new shape with the old description: it gets the error, as from PostgreSQL, and re-prepares itself;</li>
  *   <li>nothing else was pipelined behind it (that would run before the replay).</li>
  * </ul>
- * Shape: Bind, then Describe/Execute/Flush, then Sync. One per server connection, on its event loop; the
+ * Shape: Bind, then Describe/Execute/Flush, then Sync, and nothing after it before the failed batch's
+ * ReadyForQuery (a message after the Sync drops the recording). One per server connection, on its event loop; the
  * recorded slices are retained and released here (never forwarded).
  */
 final class StalePlanRetry {
@@ -74,9 +75,13 @@ final class StalePlanRetry {
         discard();
     }
 
-    /** The recorded batch's Bind failed with a stale plan of {@code s}: true when the error can be hidden. */
+    /**
+     * The recorded batch's Bind failed with a stale plan of {@code s}: true when the error is hidden for now.
+     * The rest of the batch may still be on its way (PostgreSQL answers the Bind before the Sync arrives);
+     * if it turns out not to qualify, {@link #takeHidden} gives the error back to show at its place.
+     */
     boolean hide(Statement s, ErrorResponse error) {
-        if (statement == null || statement != s || !complete || !described) {
+        if (statement == null || statement != s) {
             return false;
         }
         due = true;
@@ -84,19 +89,11 @@ final class StalePlanRetry {
         return true;
     }
 
-    /** The client sent more while the replay was due: the replay would run after it, so report the error. */
-    void clientMovedOn() {
-        if (due) {
-            due = false;
-            discard();
-        }
-    }
-
     boolean due() {
         return due;
     }
 
-    /** The error hidden for a replay that could not happen, once; null otherwise. */
+    /** The error hidden for a replay that cannot happen after all, once; null otherwise. */
     ErrorResponse takeHidden() {
         ErrorResponse e = due ? null : hidden;
         hidden = null;
@@ -127,8 +124,9 @@ final class StalePlanRetry {
         discard();
     }
 
-    /** Drops the recording (the link ended, or the batch did not qualify). */
+    /** Drops the recording (the batch did not qualify, or more followed it): no replay; a hidden error stays. */
     void discard() {
+        due = false;
         for (ByteBuf m : messages) {
             m.release();
         }

@@ -112,6 +112,19 @@ class PreparedStatementSchemaChangeIT {
     }
 
     /**
+     * The same batch with a pause after its Bind: PostgreSQL's error reaches Sluice before the rest of the
+     * batch does, so whether it qualifies for a replay is only known once its Sync arrives.
+     */
+    private static List<Message> runDescribedAfterAPause(PgWireClient c, String stmt) throws InterruptedException {
+        c.bind("", stmt, List.of());
+        Thread.sleep(200);
+        c.describe('P', "");
+        c.execute("", 0);
+        c.sync();
+        return c.readUntilReady();
+    }
+
+    /**
      * A batch that describes its portal learns the new row shape from the replay, so Sluice re-prepares and
      * replays it instead of passing on 0A000; the other client's stale copy heals the same way.
      */
@@ -126,8 +139,7 @@ class PreparedStatementSchemaChangeIT {
 
             adminExec(pg, "ALTER TABLE ps_it_schema4 ADD COLUMN b int");
             for (PgWireClient c : List.of(a, b)) {
-                String name = c == a ? "st" : "bt";
-                List<Message> ms = runDescribed(c, name);
+                List<Message> ms = c == a ? runDescribed(a, "st") : runDescribedAfterAPause(b, "bt");
                 assertThat(types(ms)).as(describe(ms)).isEqualTo("2TDCZ");
                 assertThat(columnNames(ms.get(1))).containsExactly("a", "b");
                 assertThat(rows(ms)).containsExactly(Arrays.asList("1", null));
@@ -136,6 +148,17 @@ class PreparedStatementSchemaChangeIT {
             // the replayed statement keeps working, described or not
             assertThat(runOne(a, "st")).containsExactly("1", null);
             assertThat(types(runDescribed(a, "st"))).isEqualTo("2TDCZ");
+
+            // a batch that turns out not to describe its portal gets the error after all, in its place
+            adminExec(pg, "ALTER TABLE ps_it_schema4 ADD COLUMN c int");
+            b.bind("", "bt", List.of());
+            Thread.sleep(200);
+            b.execute("", 0);
+            b.sync();
+            List<Message> ms = b.readUntilReady();
+            assertThat(errorCode(ms)).as(describe(ms)).isEqualTo(RESULT_TYPE_CHANGED);
+            assertThat(types(ms)).isEqualTo("EZ");
+            assertThat(types(runDescribed(b, "bt"))).isEqualTo("2TDCZ");
         }
     }
 
