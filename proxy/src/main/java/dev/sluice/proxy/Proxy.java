@@ -9,6 +9,7 @@ import dev.sluice.proxy.client.ScramVerifiers;
 import dev.sluice.proxy.pool.LoopSet;
 import dev.sluice.proxy.pool.PoolRegistry;
 import dev.sluice.proxy.server.ServerConnector;
+import dev.sluice.proxy.tls.TlsContexts;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,6 +23,7 @@ public final class Proxy {
     private final Reloader reloader;
     private final LoopSet loops;
     private final PoolRegistry pools;
+    private final TlsContexts tls;
     private final CancelRegistry cancels = new CancelRegistry();
     private final ScramVerifiers verifiers = new ScramVerifiers();
     private final AuthQuery authQuery = new AuthQuery();
@@ -36,6 +38,7 @@ public final class Proxy {
         this.loops = loops;
         this.connector = connector;
         this.pools = new PoolRegistry(config, connector, loops);
+        this.tls = connector.tls();
         this.reloader = new Reloader(config, () -> this.config, next -> this.config = next, pools::reconfigure);
     }
 
@@ -90,6 +93,21 @@ public final class Proxy {
 
     public PoolRegistry pools() {
         return pools;
+    }
+
+    /** Client- and server-side TLS contexts as of now. */
+    public TlsContexts tls() {
+        return tls;
+    }
+
+    /**
+     * Re-reads the TLS certificate, key and CA files (certificate rotation) without dropping connections: new
+     * handshakes use the new files, open connections keep theirs. For RELOAD/SIGHUP (Proxy.reload() calls this).
+     *
+     * @throws IllegalArgumentException naming the file that could not be used; the running setup stays
+     */
+    public void reloadTls() {
+        tls.reload(config);
     }
 
     public CancelRegistry cancels() {

@@ -2,6 +2,7 @@
 package dev.sluice.proxy.server;
 
 import dev.sluice.protocol.CancelRequest;
+import dev.sluice.proxy.tls.TlsContexts;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -28,10 +29,19 @@ public final class ServerConnector {
     private final Bootstrap template;
     /** Cancel connections in flight, with when they started: the janitor closes those past cancel_wait_timeout. */
     private final Map<Channel, Long> cancels = new ConcurrentHashMap<>();
+    private final TlsContexts tls;
 
-    /** @param template channel class and options set; handler and group are filled in per connection */
-    public ServerConnector(Bootstrap template) {
+    /**
+     * @param template channel class and options set; handler and group are filled in per connection
+     * @param tls read at each connect, so a reload applies to the next server login
+     */
+    public ServerConnector(Bootstrap template, TlsContexts tls) {
         this.template = template;
+        this.tls = tls;
+    }
+
+    public TlsContexts tls() {
+        return tls;
     }
 
     ChannelFuture connect(EventLoop loop, ChannelHandler handler, Backend backend, long timeoutMillis) {
