@@ -30,9 +30,12 @@ import io.netty.channel.EventLoop;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One per login; answers the server's authentication requests with the backend's secret. */
 final class ServerLogin {
+    private static final Logger log = LoggerFactory.getLogger(ServerLogin.class);
     /** Thrown to end a login; carries what the waiting clients are told. */
     static final class LoginFailure extends Exception {
         private static final long serialVersionUID = 1L;
@@ -171,6 +174,8 @@ final class ServerLogin {
             boolean canBind = tls && endPoint != null;
             scram.channelBinding(canBind, canBind && sasl.mechanisms().contains(AuthenticationSasl.SCRAM_SHA_256_PLUS)
                     ? endPoint : null);
+            log.debug("SCRAM login of user \"{}\" to backend {} with {}", backend.user(), backend.address(),
+                    scram.mechanism());
             ByteBuf out = ch.alloc().buffer(64 + (canBind ? 64 : 0));
             new SaslInitialResponse(scram.mechanism(), scram.clientFirstMessage().getBytes(StandardCharsets.UTF_8))
                     .encode(out);

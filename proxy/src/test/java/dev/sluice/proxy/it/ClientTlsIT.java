@@ -138,6 +138,55 @@ class ClientTlsIT {
         }
     }
 
+    /** Runs psql with a conninfo string; returns exit code and output. */
+    private static String[] psql(String conninfo, String command) throws Exception {
+        java.nio.file.Path psql = JdbcRelayIT.findOnPath("psql");
+        org.junit.jupiter.api.Assumptions.assumeTrue(psql != null, "psql is not on PATH");
+        ProcessBuilder pb = new ProcessBuilder(psql.toString(), "-X", "-At", conninfo, "-c", command)
+                .redirectErrorStream(true);
+        pb.environment().put("PGPASSWORD", PgCluster.SCRAM_PASSWORD);
+        pb.environment().put("PGCONNECT_TIMEOUT", "10");
+        pb.environment().put("PGSSLROOTCERT", certs.path("ca.crt"));
+        Process proc = pb.start();
+        try (java.io.InputStream is = proc.getInputStream()) {
+            assertThat(proc.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).as("psql finished").isTrue();
+            return new String[] {Integer.toString(proc.exitValue()),
+                    new String(is.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)};
+        } finally {
+            proc.destroyForcibly();
+        }
+    }
+
+    private static int psqlMajorVersion() throws Exception {
+        String[] r = psql("--version", ""); // psql (PostgreSQL) 15.20 ...
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\) (\\d+)").matcher(r[1]);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    }
+
+    @Test
+    void psqlWithSslmodeRequireAndChannelBinding() throws Exception {
+        try (SluiceFixture s = start(TlsMode.REQUIRE)) {
+            String[] r = psql("host=127.0.0.1 port=" + s.port() + " dbname=" + PgCluster.TEST_DB + " user="
+                    + PgCluster.SCRAM_USER + " sslmode=verify-full channel_binding=require", "\\conninfo");
+            assertThat(r[0]).as("psql output: %s", r[1]).isEqualTo("0");
+            assertThat(r[1]).contains("SSL connection (protocol: TLSv1.3");
+        }
+    }
+
+    @Test
+    void psqlWithDirectSslNegotiation() throws Exception {
+        int major = psqlMajorVersion();
+        org.junit.jupiter.api.Assumptions.assumeTrue(major >= 17, "psql " + major
+                + " does not support sslnegotiation=direct (PostgreSQL 17+); directTlsWithAlpnLogsInAndWithoutAlpnIsRefused covers direct TLS"
+                + " with pgjdbc and a raw SSLSocket");
+        try (SluiceFixture s = start(TlsMode.REQUIRE)) {
+            String[] r = psql("host=127.0.0.1 port=" + s.port() + " dbname=" + PgCluster.TEST_DB + " user="
+                    + PgCluster.SCRAM_USER + " sslmode=require sslnegotiation=direct", "select 42");
+            assertThat(r[0]).as("psql output: %s", r[1]).isEqualTo("0");
+            assertThat(r[1].strip()).isEqualTo("42");
+        }
+    }
+
     @Test
     void requireServesTlsClientsAndRefusesPlainOnesWith28000() throws Exception {
         try (SluiceFixture s = start(TlsMode.REQUIRE); LogCapture log = LogCapture.start("dev.sluice.proxy.client")) {
