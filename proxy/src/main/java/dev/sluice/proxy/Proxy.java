@@ -104,7 +104,7 @@ public final class Proxy {
      * Re-reads the TLS certificate, key and CA files (certificate rotation) without dropping connections: new
      * handshakes use the new files, open connections keep theirs. For RELOAD/SIGHUP (Proxy.reload() calls this).
      *
-     * @throws IllegalArgumentException naming the file that could not be used; the running setup stays
+     * @throws dev.sluice.proxy.tls.TlsConfigException naming the file that could not be used; the running setup stays
      */
     public void reloadTls() {
         tls.reload(config);

@@ -31,7 +31,7 @@ public final class TlsContexts implements AutoCloseable {
     /**
      * Loads both sides from {@code cfg}.
      *
-     * @throws IllegalArgumentException naming the setting and file that could not be used
+     * @throws TlsConfigException naming the setting and file that could not be used
      */
     public static TlsContexts load(SluiceConfig cfg) {
         return new TlsContexts(TlsSetup.client(cfg), TlsSetup.server(cfg));
@@ -54,7 +54,7 @@ public final class TlsContexts implements AutoCloseable {
      * Re-reads the certificate and key files named in {@code cfg} (after a certificate rotation, or with a
      * reloaded config); both sides are built before either is swapped, so a failure changes nothing.
      *
-     * @throws IllegalArgumentException when a file cannot be used; the running contexts stay
+     * @throws TlsConfigException when a file cannot be used; the running contexts stay
      */
     public void reload(SluiceConfig cfg) {
         ClientTls c = TlsSetup.client(cfg);

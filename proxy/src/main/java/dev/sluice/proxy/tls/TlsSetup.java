@@ -49,7 +49,7 @@ final class TlsSetup {
         String key = cfg.get(Settings.CLIENT_TLS_KEY_FILE);
         String ca = cfg.get(Settings.CLIENT_TLS_CA_FILE);
         if (cfg.authType() == AuthType.CERT && (mode == TlsMode.DISABLE || ca == null)) {
-            throw new IllegalArgumentException("auth_type = cert needs client_tls_sslmode other than disable and"
+            throw new TlsConfigException("auth_type = cert needs client_tls_sslmode other than disable and"
                     + " client_tls_ca_file to check client certificates against");
         }
         if (mode == TlsMode.DISABLE) {
@@ -57,14 +57,17 @@ final class TlsSetup {
         }
         if (cert == null || key == null) {
             if (mode.atLeast(TlsMode.REQUIRE)) {
-                throw new IllegalArgumentException("client_tls_sslmode = " + mode
+                throw new TlsConfigException("client_tls_sslmode = " + mode
                         + " needs client_tls_cert_file and client_tls_key_file");
             }
             return ClientTls.off(mode); // as PgBouncer: allow/prefer without a certificate answer 'N'
         }
         if (mode.atLeast(TlsMode.VERIFY_CA) && ca == null) {
-            throw new IllegalArgumentException("client_tls_sslmode = " + mode + " needs client_tls_ca_file");
+            throw new TlsConfigException("client_tls_sslmode = " + mode + " needs client_tls_ca_file");
         }
+        readable(Settings.CLIENT_TLS_CERT_FILE.name(), cert);
+        readable(Settings.CLIENT_TLS_KEY_FILE.name(), key);
+        readable(Settings.CLIENT_TLS_CA_FILE.name(), ca);
         try {
             List<X509Certificate> chain = certificates(Settings.CLIENT_TLS_CERT_FILE.name(), cert);
             SslContextBuilder b = SslContextBuilder.forServer(file(cert), file(key)).sslProvider(SslProvider.JDK);
@@ -79,10 +82,12 @@ final class TlsSetup {
             apply(b, cfg.get(Settings.CLIENT_TLS_PROTOCOLS), cfg.get(Settings.CLIENT_TLS_CIPHERS),
                     cfg.get(Settings.CLIENT_TLS13_CIPHERS), "client_tls");
             return new ClientTls(mode, b.build(), ChannelBinding.tlsServerEndPoint(chain.get(0)));
+        } catch (TlsConfigException e) {
+            throw e;
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("client TLS: cannot use client_tls_cert_file " + cert
+            throw new TlsConfigException("client TLS: cannot use client_tls_cert_file " + cert
                     + " / client_tls_key_file " + key + (ca != null ? " / client_tls_ca_file " + ca : "")
-                    + ": " + reason(e) + " (keys must be PEM PKCS#8: openssl pkcs8 -topk8 -nocrypt)", e);
+                    + ": " + reason(e) + " (keys must be PEM PKCS#8: openssl pkcs8 -topk8 -nocrypt -in old.key)", e);
         }
     }
 
@@ -95,6 +100,9 @@ final class TlsSetup {
         String ca = cfg.get(Settings.SERVER_TLS_CA_FILE);
         String cert = cfg.get(Settings.SERVER_TLS_CERT_FILE);
         String key = cfg.get(Settings.SERVER_TLS_KEY_FILE);
+        readable(Settings.SERVER_TLS_CA_FILE.name(), ca);
+        readable(Settings.SERVER_TLS_CERT_FILE.name(), cert);
+        readable(Settings.SERVER_TLS_KEY_FILE.name(), key);
         try {
             SslContextBuilder b = SslContextBuilder.forClient().sslProvider(SslProvider.JDK);
             if (mode.atLeast(TlsMode.VERIFY_CA)) {
@@ -112,8 +120,10 @@ final class TlsSetup {
             apply(b, cfg.get(Settings.SERVER_TLS_PROTOCOLS), cfg.get(Settings.SERVER_TLS_CIPHERS),
                     cfg.get(Settings.SERVER_TLS13_CIPHERS), "server_tls");
             return new ServerTls(mode, b.build());
+        } catch (TlsConfigException e) {
+            throw e;
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("server TLS: cannot use server_tls_ca_file " + ca
+            throw new TlsConfigException("server TLS: cannot use server_tls_ca_file " + ca
                     + " / server_tls_cert_file " + cert + " / server_tls_key_file " + key + ": " + reason(e), e);
         }
     }
@@ -139,12 +149,12 @@ final class TlsSetup {
                 case "tlsv1.3" -> out.add("TLSv1.3");
                 case "secure", "default" -> out.addAll(List.of("TLSv1.2", "TLSv1.3"));
                 case "all", "legacy" -> out.addAll(List.of("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"));
-                default -> throw new IllegalArgumentException(setting + " = " + text + ": unknown word '" + w
+                default -> throw new TlsConfigException(setting + " = " + text + ": unknown word '" + w
                         + "' (expected tlsv1.0, tlsv1.1, tlsv1.2, tlsv1.3, all, secure, legacy)");
             }
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException(setting + " is empty");
+            throw new TlsConfigException(setting + " is empty");
         }
         return out.toArray(String[]::new);
     }
@@ -189,7 +199,7 @@ final class TlsSetup {
             }
             String java = supported.contains(name) ? name : CipherSuiteConverter.toJava(name, "TLS");
             if (java == null || !supported.contains(java)) {
-                throw new IllegalArgumentException(setting + ": cipher suite " + name + " is not known to this JVM");
+                throw new TlsConfigException(setting + ": cipher suite " + name + " is not known to this JVM");
             }
             out.add(java);
         }
@@ -204,9 +214,15 @@ final class TlsSetup {
             }
         }
         if (out.isEmpty()) {
-            throw new IllegalArgumentException(setting + " " + path + " holds no certificate");
+            throw new TlsConfigException(setting + " " + path + " holds no certificate");
         }
         return out;
+    }
+
+    private static void readable(String setting, String path) {
+        if (path != null && !Files.isReadable(Path.of(path))) {
+            throw new TlsConfigException(setting + " " + path + ": no such file or not readable");
+        }
     }
 
     private static File file(String path) throws IOException {
