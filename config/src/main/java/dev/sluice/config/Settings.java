@@ -134,7 +134,7 @@ public final class Settings {
             "TLS towards clients: disable, allow, prefer, require (plain logins refused), verify-ca/verify-full"
             + " (client certificate signed by client_tls_ca_file required)");
     public static final Setting<String> CLIENT_TLS_KEY_FILE = define("client_tls_key_file", FILE, null,
-            "private key (PEM, PKCS#8) of the certificate Sluice shows clients");
+            "private key (PEM: PKCS#8, RSA or EC, unencrypted) of the certificate Sluice shows clients");
     public static final Setting<String> CLIENT_TLS_CERT_FILE = define("client_tls_cert_file", FILE, null,
             "certificate chain (PEM) Sluice shows clients");
     public static final Setting<String> CLIENT_TLS_CA_FILE = define("client_tls_ca_file", FILE, null,
@@ -153,7 +153,7 @@ public final class Settings {
     public static final Setting<String> SERVER_TLS_CERT_FILE = define("server_tls_cert_file", FILE, null,
             "client certificate (PEM) Sluice shows PostgreSQL");
     public static final Setting<String> SERVER_TLS_KEY_FILE = define("server_tls_key_file", FILE, null,
-            "private key (PEM, PKCS#8) of server_tls_cert_file");
+            "private key (PEM: PKCS#8, RSA or EC, unencrypted) of server_tls_cert_file");
     public static final Setting<String> SERVER_TLS_PROTOCOLS = define("server_tls_protocols", TEXT, "secure",
             "TLS versions used towards PostgreSQL (same words as client_tls_protocols)");
     public static final Setting<String> SERVER_TLS_CIPHERS = define("server_tls_ciphers", TEXT, "default",

@@ -70,7 +70,8 @@ final class TlsSetup {
         readable(Settings.CLIENT_TLS_CA_FILE.name(), ca);
         try {
             List<X509Certificate> chain = certificates(Settings.CLIENT_TLS_CERT_FILE.name(), cert);
-            SslContextBuilder b = SslContextBuilder.forServer(file(cert), file(key)).sslProvider(SslProvider.JDK);
+            SslContextBuilder b = SslContextBuilder.forServer(PemKeys.read(Path.of(key)), chain)
+                    .sslProvider(SslProvider.JDK);
             if (ca != null) {
                 b.trustManager(file(ca));
                 // PgBouncer asks for a certificate on every TLS login (auth_type cert may need it) but only
@@ -87,7 +88,7 @@ final class TlsSetup {
         } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
             throw new TlsConfigException("client TLS: cannot use client_tls_cert_file " + cert
                     + " / client_tls_key_file " + key + (ca != null ? " / client_tls_ca_file " + ca : "")
-                    + ": " + reason(e) + " (keys must be PEM PKCS#8: openssl pkcs8 -topk8 -nocrypt -in old.key)", e);
+                    + ": " + reason(e), e);
         }
     }
 
@@ -115,7 +116,7 @@ final class TlsSetup {
                 b.trustManager(InsecureTrustManagerFactory.INSTANCE).endpointIdentificationAlgorithm(null);
             }
             if (cert != null && key != null) {
-                b.keyManager(file(cert), file(key));
+                b.keyManager(PemKeys.read(Path.of(key)), certificates(Settings.SERVER_TLS_CERT_FILE.name(), cert));
             }
             apply(b, cfg.get(Settings.SERVER_TLS_PROTOCOLS), cfg.get(Settings.SERVER_TLS_CIPHERS),
                     cfg.get(Settings.SERVER_TLS13_CIPHERS), "server_tls");
