@@ -294,6 +294,27 @@ class ClientTlsIT {
     }
 
     @Test
+    void protocolsAndCiphersLimitWhatIsNegotiated() throws Exception {
+        try (SluiceFixture s = start(TlsMode.REQUIRE, "server", b -> b.set(Settings.CLIENT_TLS_PROTOCOLS, "tlsv1.2")
+                .set(Settings.CLIENT_TLS_CIPHERS, "ECDHE-ECDSA-AES256-GCM-SHA384"))) {
+            try (SSLSocket sock = tlsSocket(s.port(), "postgresql")) {
+                assertThat(sock.getSession().getProtocol()).isEqualTo("TLSv1.2");
+                assertThat(sock.getSession().getCipherSuite()).isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+            }
+            SSLSocket only13 = (SSLSocket) SSLContext.getDefault().getSocketFactory().createSocket("127.0.0.1", s.port());
+            only13.setEnabledProtocols(new String[] {"TLSv1.3"});
+            assertThatThrownBy(only13::startHandshake).isInstanceOf(javax.net.ssl.SSLException.class);
+            only13.close();
+        }
+        try (SluiceFixture s = start(TlsMode.REQUIRE, "server", b -> b.set(Settings.CLIENT_TLS13_CIPHERS,
+                "TLS_CHACHA20_POLY1305_SHA256"));
+             SSLSocket sock = tlsSocket(s.port(), "postgresql")) {
+            assertThat(sock.getSession().getProtocol()).isEqualTo("TLSv1.3");
+            assertThat(sock.getSession().getCipherSuite()).isEqualTo("TLS_CHACHA20_POLY1305_SHA256");
+        }
+    }
+
+    @Test
     void tlsClientsOfADisabledListenerAreRefusedAndPlainOnesServed() throws Exception {
         try (SluiceFixture s = SluiceFixture.start(b -> b.set(Settings.CLIENT_TLS_SSLMODE, TlsMode.DISABLE));
              LogCapture log = LogCapture.start("dev.sluice.proxy.client")) {
