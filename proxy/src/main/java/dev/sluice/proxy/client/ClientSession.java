@@ -266,8 +266,9 @@ public final class ClientSession {
         conn.channel().write(out, conn.channel().voidPromise());
         welcomed = true;
         if (proxy.config().logConnections()) {
-            log.info("client {} login: user={} database={} address={} application_name={}", id, user, database,
-                    addressText(), applicationName());
+            String tls = ClientTlsUpgrade.summary(conn.channel());
+            log.info("client {} login: user={} database={} address={} application_name={}{}", id, user, database,
+                    addressText(), applicationName(), tls.isEmpty() ? "" : " tls=" + tls);
         }
     }
 

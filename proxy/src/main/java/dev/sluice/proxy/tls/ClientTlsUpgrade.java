@@ -65,6 +65,18 @@ public final class ClientTlsUpgrade {
         return ch.pipeline().get(SslHandler.class) != null;
     }
 
+    /**
+     * "TLSv1.3/TLS_AES_256_GCM_SHA384" for a TLS connection, "" otherwise: what PgBouncer's SHOW CLIENTS and
+     * SHOW SERVERS put in their tls column.
+     */
+    public static String summary(Channel ch) {
+        SslHandler h = ch.pipeline().get(SslHandler.class);
+        if (h == null || !h.handshakeFuture().isSuccess()) {
+            return "";
+        }
+        return h.engine().getSession().getProtocol() + "/" + h.engine().getSession().getCipherSuite();
+    }
+
     /** tls-server-end-point data for SCRAM-SHA-256-PLUS on this connection, or null (no TLS, or not computable). */
     public static byte[] endPoint(Channel ch) {
         ClientTls tls = ch.attr(TLS).get();

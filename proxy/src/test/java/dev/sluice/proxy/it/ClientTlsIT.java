@@ -296,10 +296,15 @@ class ClientTlsIT {
     @Test
     void protocolsAndCiphersLimitWhatIsNegotiated() throws Exception {
         try (SluiceFixture s = start(TlsMode.REQUIRE, "server", b -> b.set(Settings.CLIENT_TLS_PROTOCOLS, "tlsv1.2")
-                .set(Settings.CLIENT_TLS_CIPHERS, "ECDHE-ECDSA-AES256-GCM-SHA384"))) {
+                .set(Settings.CLIENT_TLS_CIPHERS, "ECDHE-ECDSA-AES256-GCM-SHA384").set(Settings.LOG_CONNECTIONS, true))) {
             try (SSLSocket sock = tlsSocket(s.port(), "postgresql")) {
                 assertThat(sock.getSession().getProtocol()).isEqualTo("TLSv1.2");
                 assertThat(sock.getSession().getCipherSuite()).isEqualTo("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384");
+            }
+            try (LogCapture log = LogCapture.start("dev.sluice.proxy.client");
+                 Connection c = connect(s, props("sslmode", "require"))) {
+                assertThat(log.lines()).anyMatch(l -> l.contains("login: user=" + PgCluster.SCRAM_USER)
+                        && l.endsWith(" tls=TLSv1.2/TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"));
             }
             SSLSocket only13 = (SSLSocket) SSLContext.getDefault().getSocketFactory().createSocket("127.0.0.1", s.port());
             only13.setEnabledProtocols(new String[] {"TLSv1.3"});
