@@ -2,6 +2,7 @@
 package dev.sluice.proxy.server;
 
 import dev.sluice.protocol.CancelRequest;
+import dev.sluice.proxy.tls.ServerTls;
 import dev.sluice.proxy.tls.TlsContexts;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
@@ -70,10 +71,31 @@ public final class ServerConnector {
             if (!cf.isSuccess()) {
                 return; // closeFuture fires
             }
-            ByteBuf out = ch.alloc().buffer(16);
-            new CancelRequest(processId, secretKey).encode(out);
-            ch.writeAndFlush(out);
+            ServerTls serverTls = tls.server();
+            if (!serverTls.attempted()) {
+                sendCancel(ch, processId, secretKey);
+                return;
+            }
+            // the key lets anyone who reads it cancel this backend's queries: as private as the login was
+            ServerTlsStart.begin(ch, serverTls, tls.handshakeExecutor(), backend, new ServerTlsStart.Outcome() {
+                @Override
+                public void ready(Channel c, boolean encrypted, byte[] endPoint) {
+                    sendCancel(c, processId, secretKey);
+                }
+
+                @Override
+                public void failed(String sqlState, String message) {
+                    log.warn("cancel request to backend {} not sent: {}", backend.address(), message);
+                    ch.close();
+                }
+            });
         });
+    }
+
+    private static void sendCancel(Channel ch, int processId, int secretKey) {
+        ByteBuf out = ch.alloc().buffer(16);
+        new CancelRequest(processId, secretKey).encode(out);
+        ch.writeAndFlush(out);
     }
 
     /** From the janitor: gives up on cancel connections older than cancel_wait_timeout (0 = never). */

@@ -75,7 +75,18 @@ final class ServerLogin {
             if (cf.isSuccess()) {
                 ServerTls serverTls = pool.connector().tls().server();
                 if (serverTls.attempted()) {
-                    ServerTlsStart.begin(cf.channel(), serverTls, pool.connector().tls().handshakeExecutor(), s, login);
+                    ServerTlsStart.begin(cf.channel(), serverTls, pool.connector().tls().handshakeExecutor(),
+                            pool.backend(), new ServerTlsStart.Outcome() {
+                                @Override
+                                public void ready(Channel ch, boolean tls, byte[] endPoint) {
+                                    login.start(ch, tls, endPoint);
+                                }
+
+                                @Override
+                                public void failed(String sqlState, String message) {
+                                    s.failLogin(sqlState, message);
+                                }
+                            });
                 } else {
                     login.start(cf.channel(), false, null);
                 }

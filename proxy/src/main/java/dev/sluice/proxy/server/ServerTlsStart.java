@@ -17,29 +17,35 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * Sits first in a new server channel's pipeline for one byte: 'S' puts an SslHandler in its place, 'N'
- * removes it (or fails the login when server_tls_sslmode requires TLS). Bytes after the 'S' that arrived in
- * plain text are refused (the CVE-2021-23214 pattern: a man in the middle injecting a reply).
+ * removes it (or fails when server_tls_sslmode requires TLS). Bytes after the 'S' that arrived in plain text
+ * are refused (the CVE-2021-23214 pattern: a man in the middle injecting a reply). Used by logins and by
+ * cancel requests, which carry the backend's key and so get the same protection.
  */
 final class ServerTlsStart extends ChannelInboundHandlerAdapter {
+    /** What happens once TLS is settled; runs on the channel's loop. */
+    interface Outcome {
+        /** Go on: {@code tls} tells whether the channel is now encrypted, with the backend certificate's hash. */
+        void ready(Channel ch, boolean tls, byte[] endPoint);
+
+        void failed(String sqlState, String message);
+    }
+
     private final ServerTls tls;
     private final Backend backend;
     private final Executor handshakes;
-    private final ServerConnection server;
-    private final ServerLogin login;
+    private final Outcome outcome;
     private boolean answered;
 
-    private ServerTlsStart(ServerTls tls, Backend backend, Executor handshakes, ServerConnection server,
-            ServerLogin login) {
+    private ServerTlsStart(ServerTls tls, Backend backend, Executor handshakes, Outcome outcome) {
         this.tls = tls;
         this.backend = backend;
         this.handshakes = handshakes;
-        this.server = server;
-        this.login = login;
+        this.outcome = outcome;
     }
 
-    /** Sends SSLRequest on the freshly connected {@code ch}; the login starts once TLS is settled. */
-    static void begin(Channel ch, ServerTls tls, Executor handshakes, ServerConnection server, ServerLogin login) {
-        ch.pipeline().addFirst(new ServerTlsStart(tls, server.backend(), handshakes, server, login));
+    /** Sends SSLRequest on the freshly connected {@code ch}; {@code outcome} learns how it went. */
+    static void begin(Channel ch, ServerTls tls, Executor handshakes, Backend backend, Outcome outcome) {
+        ch.pipeline().addFirst(new ServerTlsStart(tls, backend, handshakes, outcome));
         ByteBuf out = ch.alloc().buffer(8);
         SslRequest.INSTANCE.encode(out);
         ch.writeAndFlush(out, ch.voidPromise());
@@ -56,22 +62,22 @@ final class ServerTlsStart extends ChannelInboundHandlerAdapter {
             byte answer = in.readByte();
             if (answer == SslRequest.ACCEPT) {
                 if (in.isReadable()) {
-                    server.failLogin(SqlState.PROTOCOL_VIOLATION, "backend " + backend.address()
+                    outcome.failed(SqlState.PROTOCOL_VIOLATION, "backend " + backend.address()
                             + " sent unencrypted data after accepting TLS; refusing the connection");
                     return;
                 }
                 startTls(ctx);
             } else if (answer == SslRequest.REFUSE) {
                 if (tls.required()) {
-                    server.failLogin(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION, "backend "
+                    outcome.failed(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION, "backend "
                             + backend.address() + " does not accept TLS, but server_tls_sslmode = " + tls.mode());
                     return;
                 }
                 ctx.pipeline().remove(this);
-                login.start(ctx.channel(), false, null);
+                outcome.ready(ctx.channel(), false, null);
             } else {
                 // PostgreSQL before 7.x or something else entirely: an ErrorResponse instead of S/N
-                server.failLogin(SqlState.PROTOCOL_VIOLATION, "backend " + backend.address()
+                outcome.failed(SqlState.PROTOCOL_VIOLATION, "backend " + backend.address()
                         + " answered the SSLRequest with '" + (char) answer + "' instead of S or N");
             }
         } finally {
@@ -85,12 +91,12 @@ final class ServerTlsStart extends ChannelInboundHandlerAdapter {
         ctx.pipeline().replace(this, "tls", h);
         h.handshakeFuture().addListener(f -> {
             if (!f.isSuccess()) {
-                server.failLogin(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION, "TLS with backend "
+                outcome.failed(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION, "TLS with backend "
                         + backend.address() + " failed (server_tls_sslmode = " + tls.mode() + "): "
                         + ServerConnection.describe(f.cause()));
                 return;
             }
-            login.start(ch, true, endPoint(h));
+            outcome.ready(ch, true, endPoint(h));
         });
     }
 
@@ -106,7 +112,7 @@ final class ServerTlsStart extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        server.failLogin(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION, "TLS negotiation with backend "
+        outcome.failed(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION, "TLS negotiation with backend "
                 + backend.address() + " failed: " + ServerConnection.describe(cause));
     }
 }

@@ -92,6 +92,41 @@ class ServerTlsIT {
     }
 
     @Test
+    void cancelReachesABackendBehindTls() throws Exception {
+        java.util.concurrent.ExecutorService exec = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try (SluiceFixture s = sluice(tlsPg, b -> b.set(Settings.SERVER_TLS_SSLMODE, TlsMode.VERIFY_FULL)
+                .set(Settings.SERVER_TLS_CA_FILE, certs.path("ca.crt")));
+             Connection c = s.connect(); Statement st = c.createStatement()) {
+            java.util.concurrent.Future<String> q = exec.submit(() -> {
+                try {
+                    st.execute("select pg_sleep(30) /* cancel-over-tls */");
+                    return "ok";
+                } catch (SQLException e) {
+                    return e.getSQLState();
+                }
+            });
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!running(tlsPg, "cancel-over-tls")) {
+                assertThat(System.nanoTime()).as("the query never started").isLessThan(deadline);
+                Thread.sleep(20);
+            }
+            st.cancel(); // Sluice sends the backend key over a new connection that asks for TLS first
+            assertThat(q.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("57014");
+        } finally {
+            exec.shutdownNow();
+        }
+    }
+
+    private static boolean running(PgCluster pg, String marker) throws SQLException {
+        try (Connection admin = pg.adminConnection(); Statement st = admin.createStatement();
+             ResultSet rs = st.executeQuery("select count(*) from pg_stat_activity where state = 'active'"
+                     + " and query like '%" + marker + "%' and pid <> pg_backend_pid()")) {
+            rs.next();
+            return rs.getInt(1) > 0;
+        }
+    }
+
+    @Test
     void requireAgainstAServerWithoutTlsFails() throws Exception {
         try (SluiceFixture s = sluice(PgCluster.get(), b -> b.set(Settings.SERVER_TLS_SSLMODE, TlsMode.REQUIRE))) {
             assertThatThrownBy(s::connect).isInstanceOf(PSQLException.class)
