@@ -102,7 +102,8 @@ public final class Proxy {
 
     /**
      * Re-reads the TLS certificate, key and CA files (certificate rotation) without dropping connections: new
-     * handshakes use the new files, open connections keep theirs. For RELOAD/SIGHUP (Proxy.reload() calls this).
+     * handshakes use the new files, open connections keep theirs. The hook for RELOAD/SIGHUP; a reload that swaps
+     * the config calls {@code tls().reload(newConfig)} instead, which also applies changed TLS settings.
      *
      * @throws dev.sluice.proxy.tls.TlsConfigException naming the file that could not be used; the running setup stays
      */

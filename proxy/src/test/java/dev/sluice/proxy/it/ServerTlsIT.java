@@ -41,7 +41,7 @@ class ServerTlsIT {
     @AfterAll
     static void stopTlsCluster() {
         if (tlsPg != null) {
-            tlsPg.destroy();
+            tlsPg.destroyNow();
         }
         if (certs != null) {
             certs.close();
