@@ -56,8 +56,10 @@ public final class ServerConnector {
     /**
      * Sends a CancelRequest with the backend's real key on a new connection; {@code done} runs on {@code loop}
      * once PostgreSQL closed that connection (it has then acted on the request) or it failed or timed out.
+     *
+     * @param tls the server's own connection runs TLS: the cancel does too, so the key is as private as it was
      */
-    public void cancel(EventLoop loop, Backend backend, int processId, int secretKey, Runnable done) {
+    public void cancel(EventLoop loop, Backend backend, int processId, int secretKey, boolean tls, Runnable done) {
         Bootstrap b = template.clone(loop).handler(new Drain());
         b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CANCEL_CONNECT_TIMEOUT_MILLIS);
         ChannelFuture f = b.connect(backend.host(), backend.port());
@@ -71,13 +73,13 @@ public final class ServerConnector {
             if (!cf.isSuccess()) {
                 return; // closeFuture fires
             }
-            ServerTls serverTls = tls.server();
-            if (!serverTls.attempted()) {
-                sendCancel(ch, processId, secretKey);
+            ServerTls serverTls = this.tls.server();
+            if (!tls || !serverTls.attempted()) {
+                sendCancel(ch, processId, secretKey); // a plain login sent the key in plain text already
                 return;
             }
-            // the key lets anyone who reads it cancel this backend's queries: as private as the login was
-            ServerTlsStart.begin(ch, serverTls, tls.handshakeExecutor(), backend, new ServerTlsStart.Outcome() {
+            // the key lets anyone who reads it cancel this backend's queries
+            ServerTlsStart.begin(ch, serverTls, this.tls.handshakeExecutor(), backend, new ServerTlsStart.Outcome() {
                 @Override
                 public void ready(Channel c, boolean encrypted, byte[] endPoint) {
                     sendCancel(c, processId, secretKey);

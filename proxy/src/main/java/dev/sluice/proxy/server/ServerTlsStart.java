@@ -43,6 +43,11 @@ final class ServerTlsStart extends ChannelInboundHandlerAdapter {
         this.outcome = outcome;
     }
 
+    /** True when {@code ch} runs TLS. */
+    static boolean encrypted(Channel ch) {
+        return ch.pipeline().get(SslHandler.class) != null;
+    }
+
     /** Sends SSLRequest on the freshly connected {@code ch}; {@code outcome} learns how it went. */
     static void begin(Channel ch, ServerTls tls, Executor handshakes, Backend backend, Outcome outcome) {
         ch.pipeline().addFirst(new ServerTlsStart(tls, backend, handshakes, outcome));
