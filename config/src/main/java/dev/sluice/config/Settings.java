@@ -194,8 +194,6 @@ public final class Settings {
      * ignored; a file setting them to anything but their harmless values is refused. Name -> allowed values.
      */
     private static final Map<String, Set<String>> REFUSED_UNLESS = Map.of(
-            "server_tls_sslmode", Set.of("disable", "allow", "prefer"),
-            "client_tls_sslmode", Set.of("disable", "allow", "prefer"),
             "auth_ident_file", Set.of(""),
             "max_db_client_connections", Set.of("", "0"),
             "max_user_client_connections", Set.of("", "0"),

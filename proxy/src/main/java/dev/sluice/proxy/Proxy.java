@@ -39,7 +39,8 @@ public final class Proxy {
         this.connector = connector;
         this.pools = new PoolRegistry(config, connector, loops);
         this.tls = connector.tls();
-        this.reloader = new Reloader(config, () -> this.config, next -> this.config = next, pools::reconfigure);
+        this.reloader = new Reloader(config, () -> this.config, next -> this.config = next, pools::reconfigure,
+                tls::prepare);
     }
 
     /** How {@link #reload()} gets the new config; Main passes its own loader so CLI overrides stay applied. */
@@ -98,17 +99,6 @@ public final class Proxy {
     /** Client- and server-side TLS contexts as of now. */
     public TlsContexts tls() {
         return tls;
-    }
-
-    /**
-     * Re-reads the TLS certificate, key and CA files (certificate rotation) without dropping connections: new
-     * handshakes use the new files, open connections keep theirs. The hook for RELOAD/SIGHUP; a reload that swaps
-     * the config calls {@code tls().reload(newConfig)} instead, which also applies changed TLS settings.
-     *
-     * @throws dev.sluice.proxy.tls.TlsConfigException naming the file that could not be used; the running setup stays
-     */
-    public void reloadTls() {
-        tls.reload(config);
     }
 
     public CancelRegistry cancels() {

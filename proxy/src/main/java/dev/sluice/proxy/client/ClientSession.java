@@ -163,7 +163,7 @@ public final class ClientSession {
         pool = proxy.pools().pool(database, user); // ProtocolException 3D000 for an unknown database
         AuthType type = cfg.authType();
         if (type == AuthType.HBA) {
-            type = HbaDecision.method(cfg.hba(), address, database, user);
+            type = HbaDecision.method(cfg.hba(), address, database, user, ClientTlsUpgrade.active(ctx.channel()));
             if (type == null) {
                 // PostgreSQL's wording, with the file it came from
                 conn.fatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "no auth_hba_file entry for host \""

@@ -51,18 +51,21 @@ public final class TlsContexts implements AutoCloseable {
     }
 
     /**
-     * Re-reads the certificate and key files named in {@code cfg} (after a certificate rotation, or with a
-     * reloaded config); both sides are built before either is swapped, so a failure changes nothing.
+     * Builds contexts from the files and settings in {@code cfg} (after a certificate rotation, or with a
+     * reloaded config) and returns the action that swaps them in; both sides are built before either is
+     * swapped, so a failure changes nothing.
      *
-     * @throws TlsConfigException when a file cannot be used; the running contexts stay
+     * @throws TlsConfigException when a file or setting cannot be used; the running contexts stay
      */
-    public void reload(SluiceConfig cfg) {
+    public Runnable prepare(SluiceConfig cfg) {
         ClientTls c = TlsSetup.client(cfg);
         ServerTls s = TlsSetup.server(cfg);
-        client.set(c);
-        server.set(s);
-        log.info("TLS reloaded: client_tls_sslmode={}{}, server_tls_sslmode={}", c.mode(),
-                c.offered() ? "" : " (not offered)", s.mode());
+        return () -> {
+            client.set(c);
+            server.set(s);
+            log.info("TLS (re)loaded: client_tls_sslmode={}{}, server_tls_sslmode={}", c.mode(),
+                    c.offered() ? "" : " (not offered)", s.mode());
+        };
     }
 
     @Override

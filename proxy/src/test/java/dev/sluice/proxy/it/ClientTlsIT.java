@@ -18,7 +18,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.cert.X509Certificate;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -62,7 +61,7 @@ class ClientTlsIT {
         return start(mode, "server", b -> b);
     }
 
-    private static Properties props(String... kv) {
+    static Properties props(String... kv) {
         Properties p = new Properties();
         for (int i = 0; i < kv.length; i += 2) {
             p.setProperty(kv[i], kv[i + 1]);
@@ -70,11 +69,11 @@ class ClientTlsIT {
         return p;
     }
 
-    private static Connection connect(SluiceFixture s, Properties p) throws SQLException {
+    static Connection connect(SluiceFixture s, Properties p) throws SQLException {
         return s.connect(PgCluster.SCRAM_USER, PgCluster.SCRAM_PASSWORD, p);
     }
 
-    private static int selectOne(Connection c) throws SQLException {
+    static int selectOne(Connection c) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select 1")) {
             rs.next();
             return rs.getInt(1);
@@ -82,7 +81,7 @@ class ClientTlsIT {
     }
 
     /** A TLS socket to Sluice that trusts anything (these tests check Sluice's side, not the client's checks). */
-    private static SSLSocket tlsSocket(int port, String... alpn) throws Exception {
+    static SSLSocket tlsSocket(int port, String... alpn) throws Exception {
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, new TrustManager[] {new X509TrustManager() {
             @Override public void checkClientTrusted(X509Certificate[] chain, String authType) { }
@@ -98,7 +97,7 @@ class ClientTlsIT {
         return s;
     }
 
-    private static String peerCn(int port) throws Exception {
+    static String peerCn(int port) throws Exception {
         try (SSLSocket s = tlsSocket(port, "postgresql")) {
             return ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
         }
@@ -262,6 +261,29 @@ class ClientTlsIT {
     }
 
     @Test
+    void hbaHostsslLinesAndTheCertMethodApplyToTlsClients() throws Exception {
+        Path hba = certs.dir().resolve("hba.conf");
+        Files.writeString(hba, "hostssl all " + PgCluster.SCRAM_USER + " 127.0.0.1/32 cert\n"
+                + "hostnossl all " + PgCluster.SCRAM_USER + " 127.0.0.1/32 reject\n"
+                + "hostssl all all 127.0.0.1/32 scram-sha-256\n");
+        Properties cert = props("sslmode", "require", "sslcert", certs.path(PgCluster.SCRAM_USER + ".crt"),
+                "sslkey", certs.path(PgCluster.SCRAM_USER + ".pk8"));
+        dev.sluice.config.HbaRules rules = dev.sluice.config.HbaRules.load(hba);
+        try (SluiceFixture s = start(TlsMode.PREFER, "server", b -> b.set(Settings.AUTH_TYPE, AuthType.HBA).hba(rules))) {
+            try (Connection c = s.connect(PgCluster.SCRAM_USER, null, cert)) {
+                assertThat(selectOne(c)).isEqualTo(1); // cert line: no password asked
+            }
+            assertThatThrownBy(() -> connect(s, props("sslmode", "disable")))
+                    .isInstanceOfSatisfying(PSQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28000"));
+            try (Connection c = s.connect(PgCluster.MD5_USER, PgCluster.MD5_PASSWORD, props("sslmode", "require"))) {
+                assertThat(selectOne(c)).isEqualTo(1);
+            }
+            assertThatThrownBy(() -> s.connect(PgCluster.MD5_USER, PgCluster.MD5_PASSWORD, props("sslmode", "disable")))
+                    .isInstanceOfSatisfying(PSQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("28000"));
+        }
+    }
+
+    @Test
     void verifyCaInsistsOnAClientCertificate() throws Exception {
         try (SluiceFixture s = start(TlsMode.VERIFY_CA)) {
             assertThatThrownBy(() -> connect(s, props("sslmode", "require"))).isInstanceOf(PSQLException.class);
@@ -363,34 +385,6 @@ class ClientTlsIT {
                 assertThat(selectOne(c)).isEqualTo(1);
             }
             assertThat(log.lines()).anyMatch(l -> l.contains("TLS handshake failed"));
-        }
-    }
-
-    @Test
-    void reloadSwapsTheCertificateWithoutDroppingConnections() throws Exception {
-        Path live = certs.dir().resolve("live");
-        Files.createDirectories(live);
-        Files.copy(certs.file("server.crt"), live.resolve("cert.pem"), StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(certs.file("server.key"), live.resolve("key.pem"), StandardCopyOption.REPLACE_EXISTING);
-        try (SluiceFixture s = SluiceFixture.start(b -> b.set(Settings.CLIENT_TLS_SSLMODE, TlsMode.REQUIRE)
-                .set(Settings.CLIENT_TLS_CERT_FILE, live.resolve("cert.pem").toString())
-                .set(Settings.CLIENT_TLS_KEY_FILE, live.resolve("key.pem").toString()));
-             Connection before = connect(s, props("sslmode", "require"))) {
-            assertThat(peerCn(s.port())).isEqualTo("CN=localhost");
-            Files.copy(certs.file("wronghost.crt"), live.resolve("cert.pem"), StandardCopyOption.REPLACE_EXISTING);
-            Files.copy(certs.file("wronghost.key"), live.resolve("key.pem"), StandardCopyOption.REPLACE_EXISTING);
-            s.server().proxy().reloadTls();
-            assertThat(peerCn(s.port())).isEqualTo("CN=db.example.invalid");
-            assertThat(selectOne(before)).isEqualTo(1);
-            // a broken file is refused by name and the running certificate stays
-            Files.writeString(live.resolve("key.pem"), "not a key");
-            assertThatThrownBy(() -> s.server().proxy().reloadTls()).isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("key.pem");
-            assertThat(peerCn(s.port())).isEqualTo("CN=db.example.invalid");
-            try (Connection after = connect(s, props("sslmode", "require", "channelBinding", "require"))) {
-                assertThat(selectOne(after)).isEqualTo(1); // -PLUS binds to the new certificate's hash
-            }
-            assertThat(selectOne(before)).isEqualTo(1);
         }
     }
 }
