@@ -17,10 +17,12 @@ public enum AuthType {
     /** Any user name is accepted without a password (PgBouncer's "any"). */
     ANY("any"),
     /** The auth_hba_file's first matching line decides the method per client (address, database, user). */
-    HBA("hba");
+    HBA("hba"),
+    /** TLS client certificate whose CN must equal the user name; needs client TLS with a CA file. */
+    CERT("cert");
 
     /** PgBouncer methods that need machinery Sluice does not have; refused, never silently downgraded. */
-    private static final Set<String> UNSUPPORTED = Set.of("cert", "pam", "ldap");
+    private static final Set<String> UNSUPPORTED = Set.of("pam", "ldap");
 
     private final String word;
 
@@ -43,9 +45,9 @@ public enum AuthType {
         }
         if (UNSUPPORTED.contains(w)) {
             throw new IllegalArgumentException("auth_type " + w + " is not supported by Sluice yet; "
-                    + "use one of trust, plain, md5, scram-sha-256, any, hba");
+                    + "use one of trust, plain, md5, scram-sha-256, any, hba, cert");
         }
-        throw new IllegalArgumentException("expected one of trust, plain, md5, scram-sha-256, any, hba");
+        throw new IllegalArgumentException("expected one of trust, plain, md5, scram-sha-256, any, hba, cert");
     }
 
     /** The ini word, e.g. "scram-sha-256". */

@@ -19,7 +19,8 @@ import java.util.Set;
  * names (double-quoted to include spaces or keywords), {@code all}, {@code sameuser} (database only) or
  * {@code @file} (names read from a file next to this one); ADDRESS is CIDR, address and mask, or
  * {@code all}; METHOD is trust, reject, md5, password, scram-sha-256, peer or cert. Sluice listens on TCP
- * without TLS, so local and hostssl lines never match; peer and cert lines reject. Unlike PgBouncer, which
+ * only, so local lines never match (and peer rejects); hostssl lines match TLS clients, hostnossl the others,
+ * and cert needs TLS with a client certificate (auth_type = cert's check). Unlike PgBouncer, which
  * skips a line it cannot parse, a bad line refuses the whole file: a skipped reject line would let clients in.
  */
 public final class HbaRules {
@@ -68,10 +69,15 @@ public final class HbaRules {
 
     /** The method for a client over plain TCP from {@code client}, or REJECT when no line matches. */
     public Method match(InetAddress client, String database, String user) {
+        return match(client, database, user, false);
+    }
+
+    /** The method for a client from {@code client} over TLS or not, or REJECT when no line matches. */
+    public Method match(InetAddress client, String database, String user, boolean tls) {
         byte[] addr = client.getAddress();
         for (Rule r : rules) {
-            if (r.type() == Type.LOCAL || r.type() == Type.HOSTSSL) {
-                continue; // no unix sockets and no TLS (yet): these lines cannot apply to a Sluice client
+            if (r.type() == Type.LOCAL || (r.type() == Type.HOSTSSL && !tls) || (r.type() == Type.HOSTNOSSL && tls)) {
+                continue; // no unix sockets; hostssl and hostnossl lines apply by the connection's TLS
             }
             if (!inNetwork(addr, r.address(), r.mask())) {
                 continue;

@@ -120,13 +120,13 @@ public final class IniLoader {
             return;
         }
         String value = e.value();
-        if ((setting == Settings.AUTH_FILE || setting == Settings.AUTH_HBA_FILE) && !value.isBlank()) {
+        if (Settings.isFilePath(setting) && !value.isBlank()) {
             // Relative to the file that names it, so the config works from any working directory.
             Path dir = e.origin().file().toAbsolutePath().getParent();
             value = dir.resolve(value.strip()).normalize().toString();
             if (setting == Settings.AUTH_FILE) {
                 authFileOrigin = e.origin();
-            } else {
+            } else if (setting == Settings.AUTH_HBA_FILE) {
                 hbaFileOrigin = e.origin();
             }
         }

@@ -29,6 +29,8 @@ public final class Settings {
     private static final ValueType<Boolean> BOOL = ValueType.bool();
     private static final ValueType<String> TEXT = ValueType.string();
     private static final ValueType<List<String>> LIST = ValueType.list();
+    private static final ValueType<String> FILE = ValueType.optionalString();
+    private static final ValueType<TlsMode> TLS_MODE = ValueType.enumeration(TlsMode.class, TlsMode::parse);
 
     public static final Setting<String> LISTEN_ADDR = define("listen_addr", TEXT, "127.0.0.1",
             "address to listen on; '*' for all. PgBouncer leaves it unset, Sluice defaults to loopback");
@@ -128,6 +130,36 @@ public final class Settings {
             "unanswered probes before the connection is dropped; 0 = OS default");
     public static final Setting<Duration> TCP_USER_TIMEOUT = define("tcp_user_timeout", ValueType.duration(MILLIS), Duration.ZERO,
             "TCP_USER_TIMEOUT, bare numbers in milliseconds as in PgBouncer; 0 = OS default");
+    public static final Setting<TlsMode> CLIENT_TLS_SSLMODE = define("client_tls_sslmode", TLS_MODE, TlsMode.DISABLE,
+            "TLS towards clients: disable, allow, prefer, require (plain logins refused), verify-ca/verify-full"
+            + " (client certificate signed by client_tls_ca_file required)");
+    public static final Setting<String> CLIENT_TLS_KEY_FILE = define("client_tls_key_file", FILE, null,
+            "private key (PEM: PKCS#8, RSA or EC, unencrypted) of the certificate Sluice shows clients");
+    public static final Setting<String> CLIENT_TLS_CERT_FILE = define("client_tls_cert_file", FILE, null,
+            "certificate chain (PEM) Sluice shows clients");
+    public static final Setting<String> CLIENT_TLS_CA_FILE = define("client_tls_ca_file", FILE, null,
+            "CA certificates (PEM) client certificates are checked against");
+    public static final Setting<String> CLIENT_TLS_PROTOCOLS = define("client_tls_protocols", TEXT, "secure",
+            "TLS versions offered to clients: tlsv1.0..tlsv1.3, all, secure (= tlsv1.2,tlsv1.3), legacy");
+    public static final Setting<String> CLIENT_TLS_CIPHERS = define("client_tls_ciphers", TEXT, "default",
+            "TLS 1.2 cipher suites for clients, colon-separated (OpenSSL or IANA names); default/secure/normal/fast/all"
+            + " = the JDK's defaults");
+    public static final Setting<String> CLIENT_TLS13_CIPHERS = define("client_tls13_ciphers", TEXT, "",
+            "TLS 1.3 cipher suites for clients, colon-separated; empty = the JDK's defaults");
+    public static final Setting<TlsMode> SERVER_TLS_SSLMODE = define("server_tls_sslmode", TLS_MODE, TlsMode.PREFER,
+            "TLS towards PostgreSQL: disable, allow/prefer (TLS when offered), require, verify-ca, verify-full");
+    public static final Setting<String> SERVER_TLS_CA_FILE = define("server_tls_ca_file", FILE, null,
+            "CA certificates (PEM) PostgreSQL's certificate is checked against in verify-ca/verify-full");
+    public static final Setting<String> SERVER_TLS_CERT_FILE = define("server_tls_cert_file", FILE, null,
+            "client certificate (PEM) Sluice shows PostgreSQL");
+    public static final Setting<String> SERVER_TLS_KEY_FILE = define("server_tls_key_file", FILE, null,
+            "private key (PEM: PKCS#8, RSA or EC, unencrypted) of server_tls_cert_file");
+    public static final Setting<String> SERVER_TLS_PROTOCOLS = define("server_tls_protocols", TEXT, "secure",
+            "TLS versions used towards PostgreSQL (same words as client_tls_protocols)");
+    public static final Setting<String> SERVER_TLS_CIPHERS = define("server_tls_ciphers", TEXT, "default",
+            "TLS 1.2 cipher suites towards PostgreSQL (same form as client_tls_ciphers)");
+    public static final Setting<String> SERVER_TLS13_CIPHERS = define("server_tls13_ciphers", TEXT, "",
+            "TLS 1.3 cipher suites towards PostgreSQL; empty = the JDK's defaults");
     public static final Setting<Boolean> LOG_CONNECTIONS = define("log_connections", BOOL, true,
             "log successful logins");
     public static final Setting<Boolean> LOG_DISCONNECTIONS = define("log_disconnections", BOOL, true,
@@ -147,10 +179,8 @@ public final class Settings {
             "dns_zone_check_period", "resolv_conf", "server_round_robin", "server_fast_close",
             "disable_pqexec", "track_extra_parameters", "max_db_client_connections",
             "max_user_client_connections", "query_wait_notify", "scram_iterations",
-            "client_tls_sslmode", "client_tls_key_file", "client_tls_cert_file", "client_tls_ca_file",
-            "client_tls_protocols", "client_tls_ciphers", "client_tls13_ciphers", "client_tls_ecdhcurve",
-            "client_tls_dheparams", "server_tls_sslmode", "server_tls_key_file", "server_tls_cert_file",
-            "server_tls_ca_file", "server_tls_protocols", "server_tls_ciphers", "server_tls13_ciphers");
+            // the JDK picks key-exchange groups itself (jdk.tls.namedGroups); OpenSSL-only knobs
+            "client_tls_ecdhcurve", "client_tls_dheparams");
 
     /**
      * Settings a running Sluice cannot change: they shape the listening socket or the socket options every
@@ -164,8 +194,6 @@ public final class Settings {
      * ignored; a file setting them to anything but their harmless values is refused. Name -> allowed values.
      */
     private static final Map<String, Set<String>> REFUSED_UNLESS = Map.of(
-            "server_tls_sslmode", Set.of("disable", "allow", "prefer"),
-            "client_tls_sslmode", Set.of("disable", "allow", "prefer"),
             "auth_ident_file", Set.of(""),
             "max_db_client_connections", Set.of("", "0"),
             "max_user_client_connections", Set.of("", "0"),
@@ -189,6 +217,11 @@ public final class Settings {
     /** The setting with this ini key (case-insensitive), or null. */
     public static Setting<?> byName(String name) {
         return BY_NAME.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** True for settings naming a file, which an ini file gives relative to its own directory. */
+    public static boolean isFilePath(Setting<?> setting) {
+        return setting == AUTH_FILE || setting == AUTH_HBA_FILE || setting.type() == FILE;
     }
 
     /** True for PgBouncer settings that Sluice reads without error but ignores. */

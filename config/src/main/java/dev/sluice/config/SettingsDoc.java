@@ -15,9 +15,10 @@ public final class SettingsDoc {
     static final Map<String, String> DIFFERENCES = Map.ofEntries(
             Map.entry("listen_addr", "PgBouncer has no default (no TCP listener); Sluice listens on loopback"),
             Map.entry("pool_mode", "PgBouncer defaults to session"),
-            Map.entry("auth_type", "cert, pam and ldap are refused (not silently downgraded)"),
+            Map.entry("auth_type", "pam and ldap are refused (not silently downgraded)"),
             Map.entry("auth_hba_file", "PgBouncer skips a line it cannot parse; Sluice refuses the file (a skipped"
-                    + " reject line would let clients in). local and hostssl lines never match (TCP without TLS)"),
+                    + " reject line would let clients in). local lines never match (TCP only)"),
+            Map.entry("server_tls_sslmode", "allow behaves as prefer (TLS when the server offers it)"),
             Map.entry("auth_file", "also read from SLUICE_AUTH_FILE; relative paths resolve against the ini file"),
             Map.entry("auth_query", "same default query as PgBouncer; answers are cached for 5 s"),
             Map.entry("server_check_query", "PgBouncer defaults to 'select 1'; an empty query is cheaper"),

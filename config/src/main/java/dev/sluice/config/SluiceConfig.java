@@ -162,6 +162,8 @@ public final class SluiceConfig {
     public Duration tcpUserTimeout() { return get(Settings.TCP_USER_TIMEOUT); }
     public boolean logConnections() { return get(Settings.LOG_CONNECTIONS); }
     public boolean logDisconnections() { return get(Settings.LOG_DISCONNECTIONS); }
+    public TlsMode clientTlsSslmode() { return get(Settings.CLIENT_TLS_SSLMODE); }
+    public TlsMode serverTlsSslmode() { return get(Settings.SERVER_TLS_SSLMODE); }
 
     /** Settings and database names only: secrets stay out of logs. */
     @Override

@@ -23,7 +23,7 @@ class ConfigCheckTest {
     @Test
     void checkListsEveryProblemNotJustTheFirst() throws Exception {
         Path ini = write("[databases]", "app = host=/var/run/postgresql", "b = host=a,,b", "[pgbouncer]",
-                "default_pool_size = 0", "listen_port = x", "server_tls_sslmode = verify-full", "pool_mode = tx",
+                "default_pool_size = 0", "listen_port = x", "server_tls_sslmode = strict", "pool_mode = tx",
                 "defualt_pool_size = 3");
         IniLoader.Checked c = IniLoader.check(ini);
         assertThat(c.valid()).isFalse();
@@ -35,8 +35,8 @@ class ConfigCheckTest {
                 ini + ":3: database 'b': host = 'a,,b' has an empty entry in its list",
                 ini + ":5: default_pool_size = '0': expected an integer in 1..100000",
                 ini + ":6: listen_port = 'x': expected an integer in 0..65535",
-                ini + ":7: server_tls_sslmode = 'verify-full' is not implemented by Sluice, and ignoring it would"
-                        + " change behaviour the file relies on; remove it or use one of allow, disable, prefer",
+                ini + ":7: server_tls_sslmode = 'strict': expected one of disable, allow, prefer, require, verify-ca,"
+                        + " verify-full",
                 ini + ":8: pool_mode = 'tx': expected one of session, transaction, statement");
         assertThat(c.warnings()).anySatisfy(w -> assertThat(w).contains("did you mean 'default_pool_size'?"));
     }
@@ -50,7 +50,7 @@ class ConfigCheckTest {
 
     @Test
     void refusedUnlessHarmless() throws Exception {
-        assertThat(IniLoader.load(write("[pgbouncer]", "auth_type = trust", "server_tls_sslmode = disable",
+        assertThat(IniLoader.load(write("[pgbouncer]", "auth_type = trust", "server_round_robin = 0",
                 "max_db_client_connections = 0")).warnings()).hasSize(2);
         assertThatThrownBy(() -> IniLoader.load(write("[pgbouncer]", "auth_ident_file = ident.conf")))
                 .isInstanceOf(ConfigException.class)

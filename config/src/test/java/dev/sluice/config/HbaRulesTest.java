@@ -37,6 +37,8 @@ class HbaRulesTest {
                 "host    all             all             ::1/128                 trust",
                 "host    all             all             all                     reject");
         assertThat(r.match(ip("10.2.3.4"), "app", "bob")).isEqualTo(HbaRules.Method.SCRAM_SHA_256);
+        assertThat(r.match(ip("10.2.3.4"), "app", "bob", true)).as("hostssl matches TLS clients")
+                .isEqualTo(HbaRules.Method.TRUST);
         assertThat(r.match(ip("10.2.3.4"), "my db", "carol")).isEqualTo(HbaRules.Method.SCRAM_SHA_256);
         assertThat(r.match(ip("10.2.3.4"), "app", "dave")).isEqualTo(HbaRules.Method.REJECT);
         assertThat(r.match(ip("10.1.9.9"), "dave", "dave")).isEqualTo(HbaRules.Method.MD5);

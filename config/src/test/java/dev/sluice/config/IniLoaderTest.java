@@ -122,13 +122,30 @@ class IniLoaderTest {
     }
 
     @Test
+    void tlsSettingsLoadWithFilesRelativeToTheIni() throws Exception {
+        Path ini = write("pgbouncer.ini", "[pgbouncer]", "auth_type = cert", "client_tls_sslmode = verify-full",
+                "client_tls_cert_file = certs/server.crt", "client_tls_key_file = /abs/server.key",
+                "server_tls_sslmode = verify-ca", "client_tls_protocols = tlsv1.3");
+        SluiceConfig c = IniLoader.load(ini);
+        assertThat(c.authType()).isEqualTo(AuthType.CERT);
+        assertThat(c.clientTlsSslmode()).isEqualTo(TlsMode.VERIFY_FULL);
+        assertThat(c.get(Settings.CLIENT_TLS_CERT_FILE)).isEqualTo(ini.getParent().resolve("certs/server.crt").toString());
+        assertThat(c.get(Settings.CLIENT_TLS_KEY_FILE)).isEqualTo("/abs/server.key");
+        assertThat(c.serverTlsSslmode()).isEqualTo(TlsMode.VERIFY_CA);
+        assertThat(c.get(Settings.CLIENT_TLS_PROTOCOLS)).isEqualTo("tlsv1.3");
+        assertThat(SluiceConfig.builder().build().serverTlsSslmode()).isEqualTo(TlsMode.PREFER);
+        assertThatThrownBy(() -> IniLoader.load(write("bad.ini", "[pgbouncer]", "server_tls_sslmode = strict")))
+                .hasMessageContaining("expected one of disable, allow, prefer, require, verify-ca, verify-full");
+    }
+
+    @Test
     void pgbouncerOnlySettingsWarnButLoad() throws Exception {
         Path ini = write("pgbouncer.ini", "[pgbouncer]", "auth_type = trust", "logfile = /var/log/pgbouncer.log",
-                "unix_socket_dir = /tmp", "server_tls_sslmode = prefer", "[odd]", "x = 1");
+                "unix_socket_dir = /tmp", "client_tls_ecdhcurve = auto", "[odd]", "x = 1");
         assertThat(IniLoader.load(ini).warnings()).containsExactly(
                 "setting logfile is accepted but not implemented by Sluice; ignored (" + ini + ":3)",
                 "setting unix_socket_dir is accepted but not implemented by Sluice; ignored (" + ini + ":4)",
-                "setting server_tls_sslmode is accepted but not implemented by Sluice; ignored (" + ini + ":5)",
+                "setting client_tls_ecdhcurve is accepted but not implemented by Sluice; ignored (" + ini + ":5)",
                 "unknown section [odd] (" + ini + ":7); ignored");
     }
 

@@ -64,13 +64,13 @@ class PgbouncerIniTest {
         assertThat(c.tcpUserTimeout()).as("bare tcp_user_timeout is milliseconds").isEqualTo(Duration.ofSeconds(10));
         assertThat(c.ignoreStartupParameters()).containsExactly("extra_float_digits", "search_path");
         assertThat(c.logConnections()).as("set in the included file").isFalse();
+        assertThat(c.serverTlsSslmode()).isEqualTo(TlsMode.PREFER);
 
         assertThat(c.userlist().users()).containsExactly("admin", "reporter", "pgbouncer_auth");
         assertThat(c.userlist().secret("pgbouncer_auth")).isEqualTo("plain \"quoted\" secret");
         assertThat(c.warnings()).containsExactly(
                 "setting logfile is accepted but not implemented by Sluice; ignored (" + INI + ":58)",
                 "setting pidfile is accepted but not implemented by Sluice; ignored (" + INI + ":59)",
-                "setting server_tls_sslmode is accepted but not implemented by Sluice; ignored (" + INI + ":60)",
                 "setting stats_period is accepted but not implemented by Sluice; ignored (" + INI + ":61)");
     }
 
@@ -92,7 +92,7 @@ class PgbouncerIniTest {
                         + " 1..1000000"),
                 Arguments.of("[pgbouncer]\nserver_lifetime = 1 hour\n", ":2: server_lifetime = '1 hour': expected a"
                         + " duration in seconds (e.g. 30 or 0.5), or with a unit: ms, s, min, h, d (e.g. 500ms, 1h)"),
-                Arguments.of("[pgbouncer]\nauth_type = cert\n", ":2: auth_type = 'cert': auth_type cert is not supported"),
+                Arguments.of("[pgbouncer]\nauth_type = pam\n", ":2: auth_type = 'pam': auth_type pam is not supported"),
                 Arguments.of("[pgbouncer]\nmax_user_client_connections = 60\n", ":2: max_user_client_connections ="
                         + " '60' is not implemented by Sluice"),
                 Arguments.of("[databases]\napp = host=/tmp\n", ":2: database 'app': host = '/tmp' names a unix socket"

@@ -76,10 +76,11 @@ class ValueTypeTest {
         assertThat(PoolMode.SESSION.toString()).isEqualTo("session");
         assertThat(AuthType.parse("SCRAM-SHA-256")).isEqualTo(AuthType.SCRAM_SHA_256);
         assertThat(AuthType.SCRAM_SHA_256.toString()).isEqualTo("scram-sha-256");
-        assertThat(Settings.AUTH_TYPE.type().expected()).isEqualTo("expected one of trust, plain, md5, scram-sha-256, any, hba");
-        assertThatThrownBy(() -> AuthType.parse("cert")).hasMessage(
-                "auth_type cert is not supported by Sluice yet; use one of trust, plain, md5, scram-sha-256, any, hba");
+        assertThat(Settings.AUTH_TYPE.type().expected()).isEqualTo("expected one of trust, plain, md5, scram-sha-256, any, hba, cert");
+        assertThat(AuthType.parse("cert")).isEqualTo(AuthType.CERT);
+        assertThatThrownBy(() -> AuthType.parse("pam")).hasMessage(
+                "auth_type pam is not supported by Sluice yet; use one of trust, plain, md5, scram-sha-256, any, hba, cert");
         assertThatThrownBy(() -> AuthType.parse("password"))
-                .hasMessage("expected one of trust, plain, md5, scram-sha-256, any, hba");
+                .hasMessage("expected one of trust, plain, md5, scram-sha-256, any, hba, cert");
     }
 }

@@ -57,6 +57,14 @@ public final class StartupDecoder extends ByteToMessageDecoder {
         }
     }
 
+    /**
+     * Bytes received but not yet decoded. After an SSLRequest the client must wait for the answer, so
+     * anything here was sent in plain text ahead of the TLS handshake and must not be trusted.
+     */
+    public int bufferedBytes() {
+        return actualReadableBytes();
+    }
+
     private void fail(ByteBuf in) {
         state = State.BAD_MESSAGE;
         in.skipBytes(in.readableBytes());

@@ -10,6 +10,7 @@ import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.UrlConfig;
 import dev.sluice.proxy.check.CheckCommand;
 import dev.sluice.proxy.check.SettingsCommand;
+import dev.sluice.proxy.tls.TlsConfigException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -98,6 +99,9 @@ public final class Main implements Callable<Integer> {
         SluiceServer server;
         try {
             server = SluiceServer.start(cfg, threads());
+        } catch (TlsConfigException e) {
+            System.err.println("sluice: " + e.getMessage()); // a TLS file that cannot be used: a config error
+            return EXIT_USAGE;
         } catch (Exception e) {
             System.err.println("sluice: cannot listen on " + cfg.listenAddr() + ":" + cfg.listenPort() + ": "
                     + e.getMessage());

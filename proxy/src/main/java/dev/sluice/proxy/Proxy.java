@@ -9,6 +9,7 @@ import dev.sluice.proxy.client.ScramVerifiers;
 import dev.sluice.proxy.pool.LoopSet;
 import dev.sluice.proxy.pool.PoolRegistry;
 import dev.sluice.proxy.server.ServerConnector;
+import dev.sluice.proxy.tls.TlsContexts;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,6 +23,7 @@ public final class Proxy {
     private final Reloader reloader;
     private final LoopSet loops;
     private final PoolRegistry pools;
+    private final TlsContexts tls;
     private final CancelRegistry cancels = new CancelRegistry();
     private final ScramVerifiers verifiers = new ScramVerifiers();
     private final AuthQuery authQuery = new AuthQuery();
@@ -36,7 +38,9 @@ public final class Proxy {
         this.loops = loops;
         this.connector = connector;
         this.pools = new PoolRegistry(config, connector, loops);
-        this.reloader = new Reloader(config, () -> this.config, next -> this.config = next, pools::reconfigure);
+        this.tls = connector.tls();
+        this.reloader = new Reloader(config, () -> this.config, next -> this.config = next, pools::reconfigure,
+                tls::prepare);
     }
 
     /** How {@link #reload()} gets the new config; Main passes its own loader so CLI overrides stay applied. */
@@ -90,6 +94,11 @@ public final class Proxy {
 
     public PoolRegistry pools() {
         return pools;
+    }
+
+    /** Client- and server-side TLS contexts as of now. */
+    public TlsContexts tls() {
+        return tls;
     }
 
     public CancelRegistry cancels() {

@@ -7,6 +7,7 @@ import dev.sluice.config.IniLoader;
 import dev.sluice.config.Setting;
 import dev.sluice.config.Settings;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.proxy.tls.TlsConfigException;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -25,13 +26,16 @@ final class Reloader {
     private final Supplier<SluiceConfig> running;
     private final Consumer<SluiceConfig> swap;
     private final Function<SluiceConfig, List<String>> reconfigurePools;
+    /** Builds TLS contexts from a config (or throws, naming the file) and returns the swap that installs them. */
+    private final Function<SluiceConfig, Runnable> prepareTls;
     private volatile ConfigSource source;
 
     Reloader(SluiceConfig initial, Supplier<SluiceConfig> running, Consumer<SluiceConfig> swap,
-            Function<SluiceConfig, List<String>> reconfigurePools) {
+            Function<SluiceConfig, List<String>> reconfigurePools, Function<SluiceConfig, Runnable> prepareTls) {
         this.running = running;
         this.swap = swap;
         this.reconfigurePools = reconfigurePools;
+        this.prepareTls = prepareTls;
         this.source = initial.sourceFile() == null ? null
                 : () -> IniLoader.load(initial.sourceFile()).withEnvironment(System.getenv());
     }
@@ -64,8 +68,15 @@ final class Reloader {
             }
         }
         SluiceConfig applied = b.build();
+        Runnable tls;
+        try {
+            tls = prepareTls.apply(applied); // certificate files are re-read on every reload (rotation)
+        } catch (TlsConfigException e) {
+            return logged(new ReloadResult(null, List.of(), e.getMessage()));
+        }
         applied.warnings().forEach(w -> log.warn("reload: {}", w));
         swap.accept(applied);
+        tls.run();
         return logged(new ReloadResult(diff, reconfigurePools.apply(applied), null));
     }
 

@@ -8,6 +8,8 @@ import dev.sluice.proxy.pool.LoopSet;
 import dev.sluice.proxy.pool.Pool;
 import dev.sluice.proxy.pool.PoolStats;
 import dev.sluice.proxy.server.ServerConnector;
+import dev.sluice.proxy.tls.ClientTlsSniffer;
+import dev.sluice.proxy.tls.TlsContexts;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -64,17 +66,20 @@ public final class SluiceServer implements AutoCloseable {
         // one thread and no wakeup per connection (as PgBouncer does); with more, new clients are spread round-robin
         EventLoopGroup workers = epoll ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
         EventLoopGroup boss = workers;
+        TlsContexts tls = null;
         try {
             Bootstrap serverSide = new Bootstrap().channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class);
             SocketOptions.client(serverSide, config, epoll);
             LoopSet loops = new LoopSet(workers);
-            Proxy proxy = new Proxy(config, loops, new ServerConnector(serverSide));
+            tls = TlsContexts.load(config); // a bad certificate file stops the start with the setting's name
+            Proxy proxy = new Proxy(config, loops, new ServerConnector(serverSide, tls));
             ServerBootstrap b = new ServerBootstrap().group(boss, workers)
                     .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast(new StartupDecoder(), new ClientConnection(proxy));
+                            ch.pipeline().addLast(new ClientTlsSniffer(proxy.tls()::client,
+                                    proxy.tls().handshakeExecutor()), new StartupDecoder(), new ClientConnection(proxy));
                         }
                     });
             SocketOptions.server(b, config, epoll);
@@ -82,6 +87,9 @@ public final class SluiceServer implements AutoCloseable {
             log.debug("listening on {} with {} event loops ({})", ch.localAddress(), threads, epoll ? "epoll" : "nio");
             return new SluiceServer(workers, proxy, ch);
         } catch (InterruptedException | RuntimeException e) {
+            if (tls != null) {
+                tls.close();
+            }
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
@@ -111,5 +119,6 @@ public final class SluiceServer implements AutoCloseable {
         listener.close().awaitUninterruptibly();
         proxy.authQuery().close();
         workers.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly();
+        proxy.tls().close();
     }
 }

@@ -6,7 +6,9 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 
 /**
- * One SCRAM-SHA-256 exchange as the client (RFC 5802 section 3), without channel binding ("n,,").
+ * One SCRAM-SHA-256 exchange as the client (RFC 5802 section 3). Without {@link #channelBinding}
+ * the gs2 header is "n,,"; over TLS it is "y,," (we could bind, the server did not offer it) or
+ * "p=tls-server-end-point,," with the server certificate's hash (SCRAM-SHA-256-PLUS).
  * The user name in the message is left empty because PostgreSQL takes it from the StartupMessage.
  * Every failure caused by the server (malformed reply, nonce or signature mismatch, "e=")
  * throws {@link ScramException}.
@@ -24,7 +26,6 @@ public final class ScramClient {
     }
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final String GS2_HEADER = "n,,";
 
     private final String password;
     private final ScramKeys passThroughKeys;
@@ -33,6 +34,8 @@ public final class ScramClient {
     private State state = State.INITIAL;
     private ScramKeys keys;
     private String authMessage;
+    private String gs2Header = "n,,";
+    private byte[] bindingData;
 
     /** Logs in with a password; PBKDF2 runs (or hits the cache) once the server sends salt and iterations. */
     public ScramClient(String password) {
@@ -59,9 +62,26 @@ public final class ScramClient {
         this.clientFirstBare = "n=" + escape(user) + ",r=" + clientNonce;
     }
 
+    /**
+     * Sets the gs2 header before {@link #clientFirstMessage}: {@code tls} false gives "n", true with
+     * {@code tlsServerEndPoint} null gives "y", true with data gives "p=tls-server-end-point", for
+     * which the caller must send mechanism {@link #mechanism()} (SCRAM-SHA-256-PLUS).
+     */
+    public ScramClient channelBinding(boolean tls, byte[] tlsServerEndPoint) {
+        expect(State.INITIAL);
+        bindingData = tls && tlsServerEndPoint != null ? tlsServerEndPoint.clone() : null;
+        gs2Header = !tls ? "n,," : bindingData == null ? "y,," : "p=" + ChannelBinding.TLS_SERVER_END_POINT + ",,";
+        return this;
+    }
+
+    /** The SASL mechanism name matching the gs2 header. */
+    public String mechanism() {
+        return bindingData != null ? "SCRAM-SHA-256-PLUS" : "SCRAM-SHA-256";
+    }
+
     /** The client-first-message, e.g. "n,,n=,r=&lt;nonce&gt;". */
     public String clientFirstMessage() {
-        return GS2_HEADER + clientFirstBare;
+        return gs2Header + clientFirstBare;
     }
 
     /** Handles server-first-message and returns client-final-message. */
@@ -91,8 +111,7 @@ public final class ScramClient {
             throw new ScramException("malformed SCRAM server-first-message: empty salt or bad iteration count");
         }
         keys = passThroughKeys != null ? passThroughKeys : ScramKeys.derive(password, salt, iterations);
-        String withoutProof = "c=" + ScramCrypto.b64(GS2_HEADER.getBytes(StandardCharsets.US_ASCII))
-                + ",r=" + nonce;
+        String withoutProof = "c=" + ScramCrypto.b64(cbindInput()) + ",r=" + nonce;
         authMessage = clientFirstBare + ',' + serverFirst + ',' + withoutProof;
         byte[] clientKey = keys.clientKey();
         byte[] proof = ScramCrypto.xor(clientKey, ScramCrypto.hmac(keys.storedKey(), authMessage));
@@ -118,6 +137,18 @@ public final class ScramClient {
             throw new ScramException("invalid SCRAM server signature");
         }
         state = State.DONE;
+    }
+
+    /** RFC 5802 cbind-input: the gs2 header, then the binding data when binding. */
+    private byte[] cbindInput() {
+        byte[] header = gs2Header.getBytes(StandardCharsets.US_ASCII);
+        if (bindingData == null) {
+            return header;
+        }
+        byte[] all = new byte[header.length + bindingData.length];
+        System.arraycopy(header, 0, all, 0, header.length);
+        System.arraycopy(bindingData, 0, all, header.length, bindingData.length);
+        return all;
     }
 
     public boolean isAuthenticated() {

@@ -12,9 +12,12 @@ import java.util.function.Supplier;
 /**
  * One SCRAM-SHA-256 exchange as the server (RFC 5802 section 3). Malformed messages, a nonce or
  * channel-binding mismatch throw {@link ProtocolException}; a wrong password throws
- * {@link ScramException}. Channel binding ("-PLUS") is not offered, so clients may send the
- * flags 'n' or 'y' but not 'p'. The user name inside the message is ignored, as in PostgreSQL:
- * the StartupMessage already named the user.
+ * {@link ScramException}. Without {@link #channelBinding} no binding is offered, so clients may
+ * send the flags 'n' or 'y' but not 'p'. With it (a TLS connection), the gs2 header is checked as
+ * RFC 5802 section 6 says: SCRAM-SHA-256-PLUS needs "p=tls-server-end-point" and the matching
+ * certificate hash; plain SCRAM-SHA-256 with 'y' means the client was told binding is not
+ * supported although it is, a downgrade, and is refused. The user name inside the message is
+ * ignored, as in PostgreSQL: the StartupMessage already named the user.
  */
 public final class ScramServer {
     private enum State {
@@ -38,6 +41,10 @@ public final class ScramServer {
     private String serverFirst;
     private String nonce;
     private byte[] clientKey;
+    /** tls-server-end-point data offered on this connection, or null (no TLS). */
+    private byte[] bindingData;
+    /** The client chose SCRAM-SHA-256-PLUS. */
+    private boolean plusSelected;
 
     public ScramServer(ScramSecret secret) {
         this(secret, RANDOM);
@@ -58,6 +65,23 @@ public final class ScramServer {
         this.serverNonce = serverNonce;
     }
 
+    /**
+     * Declares that channel binding was offered (SCRAM-SHA-256-PLUS in AuthenticationSASL) with
+     * {@code tlsServerEndPoint} as the data, and whether the client selected the -PLUS mechanism.
+     * Call before {@link #handleClientFirst}.
+     */
+    public ScramServer channelBinding(byte[] tlsServerEndPoint, boolean plus) {
+        expect(State.INITIAL);
+        this.bindingData = tlsServerEndPoint == null ? null : tlsServerEndPoint.clone();
+        this.plusSelected = plus && tlsServerEndPoint != null;
+        return this;
+    }
+
+    /** True once a client-first-message selected channel binding and the exchange uses it. */
+    public boolean bound() {
+        return plusSelected;
+    }
+
     /** Handles client-first-message and returns server-first-message. */
     public String handleClientFirst(String clientFirstMessage) {
         expect(State.INITIAL);
@@ -67,13 +91,7 @@ public final class ScramServer {
             throw malformed("client-first-message has too few attributes");
         }
         String flag = parts[0];
-        if (flag.startsWith("p=")) {
-            throw malformed("the client selected SCRAM-SHA-256 without channel binding,"
-                    + " but the SCRAM message includes channel binding data");
-        }
-        if (!flag.equals("n") && !flag.equals("y")) {
-            throw malformed("unexpected channel-binding flag");
-        }
+        checkBindingFlag(flag);
         if (!parts[1].isEmpty()) {
             throw new ProtocolException(SqlState.FEATURE_NOT_SUPPORTED,
                     "client uses authorization identity, but it is not supported");
@@ -110,7 +128,7 @@ public final class ScramServer {
             throw malformed("client-final-message has too few attributes");
         }
         byte[] channelBinding = decode(value(parts[0], 'c'));
-        if (!MessageDigest.isEqual(channelBinding, gs2Header.getBytes(StandardCharsets.US_ASCII))) {
+        if (!MessageDigest.isEqual(channelBinding, expectedBinding())) {
             throw new ProtocolException("SCRAM channel binding check failed");
         }
         if (!value(parts[1], 'r').equals(nonce)) {
@@ -130,6 +148,48 @@ public final class ScramServer {
         clientKey = recovered;
         state = State.DONE;
         return "v=" + ScramCrypto.b64(ScramCrypto.hmac(secret.serverKey(), authMessage));
+    }
+
+    /** The gs2 flag against what was offered and selected (PostgreSQL's read_client_first_message). */
+    private void checkBindingFlag(String flag) {
+        if (flag.startsWith("p=")) {
+            if (!plusSelected) {
+                throw malformed("the client selected SCRAM-SHA-256 without channel binding,"
+                        + " but the SCRAM message includes channel binding data");
+            }
+            if (!flag.equals("p=" + ChannelBinding.TLS_SERVER_END_POINT)) {
+                throw new ProtocolException(SqlState.FEATURE_NOT_SUPPORTED,
+                        "unsupported SCRAM channel-binding type \"" + flag.substring(2) + "\"");
+            }
+            return;
+        }
+        if (plusSelected) {
+            throw malformed("the client selected SCRAM-SHA-256-PLUS, but the SCRAM message does not include"
+                    + " channel binding data");
+        }
+        if (flag.equals("y")) {
+            if (bindingData != null) {
+                // the client can bind and believes we cannot: someone removed -PLUS from our offer
+                throw new ProtocolException("SCRAM channel binding negotiation error: the client supports"
+                        + " channel binding but thinks the server does not; this server does support it");
+            }
+            return;
+        }
+        if (!flag.equals("n")) {
+            throw malformed("unexpected channel-binding flag");
+        }
+    }
+
+    /** What c= must decode to: the gs2 header, followed by the binding data when -PLUS is used. */
+    private byte[] expectedBinding() {
+        byte[] header = gs2Header.getBytes(StandardCharsets.US_ASCII);
+        if (!plusSelected) {
+            return header;
+        }
+        byte[] all = new byte[header.length + bindingData.length];
+        System.arraycopy(header, 0, all, 0, header.length);
+        System.arraycopy(bindingData, 0, all, header.length, bindingData.length);
+        return all;
     }
 
     /** Whether the client proved it knows the password. */

@@ -16,6 +16,7 @@ import dev.sluice.proxy.pool.PoolUnavailableException;
 import dev.sluice.proxy.relay.FrameScanner;
 import dev.sluice.proxy.relay.FrameScanner.Action;
 import dev.sluice.proxy.server.ServerConnection;
+import dev.sluice.proxy.tls.ClientTlsUpgrade;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -177,6 +178,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             fatal(pe.sqlState(), pe.getMessage(), DisconnectReason.PROTOCOL_VIOLATION);
         } else if (cause instanceof java.io.IOException) {
             close(DisconnectReason.CLIENT_CLOSE); // reset by peer and the like
+        } else if (ClientTlsUpgrade.isTlsFailure(cause)) {
+            close(DisconnectReason.PROTOCOL_VIOLATION); // the handshake listener logged why; no plain reply fits
         } else {
             log.warn("client {}: internal error", session.id(), cause);
             fatal(SqlState.INTERNAL_ERROR, "internal error in Sluice; see its log", DisconnectReason.INTERNAL_ERROR);

@@ -1,4 +1,4 @@
-// Authenticates a client to Sluice itself: trust, plain, md5 or SCRAM-SHA-256 against the auth_file's secret.
+// Authenticates a client to Sluice itself: trust, plain, md5, SCRAM-SHA-256(-PLUS) or a TLS client certificate.
 package dev.sluice.proxy.client;
 
 import dev.sluice.config.AuthType;
@@ -15,6 +15,7 @@ import dev.sluice.protocol.SqlState;
 import dev.sluice.protocol.scram.Md5Password;
 import dev.sluice.protocol.scram.ScramSecret;
 import dev.sluice.protocol.scram.ScramServer;
+import dev.sluice.proxy.tls.ClientTlsUpgrade;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,7 @@ final class ClientLogin {
         }
     }
 
-    private enum Method { TRUST, PLAIN, MD5, SCRAM }
+    private enum Method { TRUST, PLAIN, MD5, SCRAM, CERT }
 
     private final String user;
     private final String secret;
@@ -53,6 +54,8 @@ final class ClientLogin {
     private ScramServer scram;
     private boolean scramFirstDone;
     private byte[] scramClientKey;
+    /** tls-server-end-point data when SCRAM-SHA-256-PLUS was offered. */
+    private byte[] endPoint;
 
     /** @param secret the auth_file secret, or null when the user is unknown */
     ClientLogin(AuthType type, String user, String secret, ScramVerifiers verifiers) {
@@ -65,6 +68,7 @@ final class ClientLogin {
             // as PostgreSQL does: md5 auth with a SCRAM secret runs SCRAM
             case MD5 -> secret != null && ScramSecret.isScramSecret(secret) ? Method.SCRAM : Method.MD5;
             case SCRAM_SHA_256 -> Method.SCRAM;
+            case CERT -> Method.CERT;
             // resolved per client by ClientSession before a login starts; never reaches here
             case HBA -> throw new IllegalArgumentException("auth_type hba must be resolved by the hba rules first");
         };
@@ -79,7 +83,11 @@ final class ClientLogin {
             }
             return true;
         }
-        ByteBuf out = ch.alloc().buffer(32);
+        if (method == Method.CERT) {
+            checkCertificate(ch);
+            return true;
+        }
+        ByteBuf out = ch.alloc().buffer(48);
         switch (method) {
             case PLAIN -> AuthenticationCleartextPassword.INSTANCE.encode(out);
             case MD5 -> {
@@ -87,7 +95,13 @@ final class ClientLogin {
                 RANDOM.nextBytes(md5Salt);
                 new AuthenticationMd5Password(md5Salt).encode(out);
             }
-            default -> new AuthenticationSasl(List.of(AuthenticationSasl.SCRAM_SHA_256)).encode(out);
+            default -> {
+                // as PostgreSQL: -PLUS first, and only on TLS where our certificate's hash is known
+                endPoint = ClientTlsUpgrade.endPoint(ch);
+                new AuthenticationSasl(endPoint != null
+                        ? List.of(AuthenticationSasl.SCRAM_SHA_256_PLUS, AuthenticationSasl.SCRAM_SHA_256)
+                        : List.of(AuthenticationSasl.SCRAM_SHA_256)).encode(out);
+            }
         }
         ch.writeAndFlush(out, ch.voidPromise());
         return false;
@@ -125,11 +139,12 @@ final class ClientLogin {
         try {
             if (!scramFirstDone) {
                 SaslInitialResponse first = SaslInitialResponse.decode(body);
-                if (!AuthenticationSasl.SCRAM_SHA_256.equals(first.mechanism())) {
+                boolean plus = endPoint != null && AuthenticationSasl.SCRAM_SHA_256_PLUS.equals(first.mechanism());
+                if (!plus && !AuthenticationSasl.SCRAM_SHA_256.equals(first.mechanism())) {
                     throw new ProtocolException(SqlState.PROTOCOL_VIOLATION,
                             "client selected an invalid SASL authentication mechanism: " + first.mechanism());
                 }
-                scram = new ScramServer(scramSecret());
+                scram = new ScramServer(scramSecret()).channelBinding(endPoint, plus);
                 String reply = scram.handleClientFirst(new String(first.data(), StandardCharsets.UTF_8));
                 AuthenticationSaslContinue.of(reply).encode(out);
                 scramFirstDone = true;
@@ -176,6 +191,19 @@ final class ClientLogin {
         }
         if (!ok) {
             throw passwordFailed();
+        }
+    }
+
+    /** auth_type cert: the verified client certificate's CN must be the user name (as PgBouncer and PostgreSQL). */
+    private void checkCertificate(Channel ch) throws Failed {
+        String cn = ClientTlsUpgrade.peerCommonName(ch);
+        if (cn == null) {
+            throw new Failed(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "certificate authentication failed for user \""
+                    + user + "\": connect with TLS and a client certificate signed by client_tls_ca_file");
+        }
+        if (!cn.equals(user)) {
+            throw new Failed(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "certificate authentication failed for user \""
+                    + user + "\": the certificate is for \"" + cn + "\"");
         }
     }
 

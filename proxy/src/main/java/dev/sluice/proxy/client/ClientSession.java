@@ -23,6 +23,8 @@ import dev.sluice.proxy.pool.Pool;
 import dev.sluice.proxy.prepared.ClientStatements;
 import dev.sluice.proxy.relay.FrameScanner.Action;
 import dev.sluice.proxy.server.ServerConnection;
+import dev.sluice.proxy.tls.ClientTls;
+import dev.sluice.proxy.tls.ClientTlsUpgrade;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import java.net.InetSocketAddress;
@@ -109,8 +111,10 @@ public final class ClientSession {
     // ------------------------------------------------------------------ startup
 
     void onStartup(ChannelHandlerContext ctx, StartupPacket packet) {
-        if (packet instanceof SslRequest || packet instanceof GssEncRequest) {
-            // TLS and GSS encryption are not offered (yet): 'N' and the client goes on in plain text
+        if (packet instanceof SslRequest) {
+            sslRequest(ctx);
+        } else if (packet instanceof GssEncRequest) {
+            // GSS encryption is not offered: 'N' and the client goes on in plain text (or tries TLS)
             ctx.writeAndFlush(ctx.alloc().buffer(1).writeByte('N'));
         } else if (packet instanceof CancelRequest cancel) {
             proxy.cancels().cancel(cancel.processId(), cancel.secretKey());
@@ -121,11 +125,34 @@ public final class ClientSession {
         }
     }
 
+    /** 'S' and a TLS handshake when a certificate is configured, else 'N' (the client may go on in plain text). */
+    private void sslRequest(ChannelHandlerContext ctx) {
+        ClientTls tls = proxy.tls().client();
+        if (!tls.offered() || ClientTlsUpgrade.active(ctx.channel())) {
+            ctx.writeAndFlush(ctx.alloc().buffer(1).writeByte(SslRequest.REFUSE));
+            return;
+        }
+        if (ctx.pipeline().get(StartupDecoder.class).bufferedBytes() > 0) {
+            // sent in plain text before our answer, so possibly injected by a man in the middle (CVE-2021-23222)
+            conn.fatal(SqlState.PROTOCOL_VIOLATION, "received unencrypted data after SSL request",
+                    DisconnectReason.PROTOCOL_VIOLATION);
+            return;
+        }
+        ClientTlsUpgrade.accept(ctx.channel(), tls, proxy.tls().handshakeExecutor());
+    }
+
     private void start(ChannelHandlerContext ctx, StartupMessage startup) {
         SluiceConfig cfg = proxy.config(); // one snapshot for the whole login decision (a reload may swap it)
         user = startup.user();
         database = startup.database();
         startupSettings = StartupOptions.settings(startup.parameters(), cfg.ignoreStartupParameters());
+        ClientTls tls = proxy.tls().client();
+        if (tls.required() && !ClientTlsUpgrade.active(ctx.channel())) {
+            conn.fatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "SSL required: client_tls_sslmode = "
+                    + tls.mode() + " accepts only TLS connections (connect with sslmode=require)",
+                    DisconnectReason.TLS_REQUIRED);
+            return;
+        }
         if (!proxy.clientAdmitted()) {
             counted = false;
             conn.fatal(SqlState.TOO_MANY_CONNECTIONS, "no more connections allowed (max_client_conn="
@@ -136,7 +163,7 @@ public final class ClientSession {
         pool = proxy.pools().pool(database, user); // ProtocolException 3D000 for an unknown database
         AuthType type = cfg.authType();
         if (type == AuthType.HBA) {
-            type = HbaDecision.method(cfg.hba(), address, database, user);
+            type = HbaDecision.method(cfg.hba(), address, database, user, ClientTlsUpgrade.active(ctx.channel()));
             if (type == null) {
                 // PostgreSQL's wording, with the file it came from
                 conn.fatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "no auth_hba_file entry for host \""
@@ -239,8 +266,9 @@ public final class ClientSession {
         conn.channel().write(out, conn.channel().voidPromise());
         welcomed = true;
         if (proxy.config().logConnections()) {
-            log.info("client {} login: user={} database={} address={} application_name={}", id, user, database,
-                    addressText(), applicationName());
+            String tls = ClientTlsUpgrade.summary(conn.channel());
+            log.info("client {} login: user={} database={} address={} application_name={}{}", id, user, database,
+                    addressText(), applicationName(), tls.isEmpty() ? "" : " tls=" + tls);
         }
     }
 

@@ -17,6 +17,8 @@ public enum DisconnectReason {
     SERVER_LOGIN_FAILED("server login failed"),
     /** The peer broke the protocol. */
     PROTOCOL_VIOLATION("protocol violation"),
+    /** A login without TLS where client_tls_sslmode requires it. */
+    TLS_REQUIRED("client_tls_sslmode"),
     /** Authentication failed. */
     AUTH_FAILED("password authentication failed"),
     /** A limit (max_client_conn, max_db_connections, ...) refused the connection. */

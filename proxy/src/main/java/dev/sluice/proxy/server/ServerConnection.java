@@ -586,7 +586,8 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
     /** Opens a cancel connection with this backend's real key; the link (or clean-up) waits for it. */
     void sendCancel() {
         cancelsInFlight++;
-        pool.connector().cancel(channel.eventLoop(), backend, processId, secretKey, () -> {
+        boolean tls = ServerTlsStart.encrypted(channel);
+        pool.connector().cancel(channel.eventLoop(), backend, processId, secretKey, tls, () -> {
             cancelsInFlight--;
             if (client == null && state == ServerState.USED) {
                 ServerCleanup.drained(this);

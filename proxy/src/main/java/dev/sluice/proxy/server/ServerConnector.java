@@ -2,6 +2,8 @@
 package dev.sluice.proxy.server;
 
 import dev.sluice.protocol.CancelRequest;
+import dev.sluice.proxy.tls.ServerTls;
+import dev.sluice.proxy.tls.TlsContexts;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -28,10 +30,19 @@ public final class ServerConnector {
     private final Bootstrap template;
     /** Cancel connections in flight, with when they started: the janitor closes those past cancel_wait_timeout. */
     private final Map<Channel, Long> cancels = new ConcurrentHashMap<>();
+    private final TlsContexts tls;
 
-    /** @param template channel class and options set; handler and group are filled in per connection */
-    public ServerConnector(Bootstrap template) {
+    /**
+     * @param template channel class and options set; handler and group are filled in per connection
+     * @param tls read at each connect, so a reload applies to the next server login
+     */
+    public ServerConnector(Bootstrap template, TlsContexts tls) {
         this.template = template;
+        this.tls = tls;
+    }
+
+    public TlsContexts tls() {
+        return tls;
     }
 
     ChannelFuture connect(EventLoop loop, ChannelHandler handler, Backend backend, long timeoutMillis) {
@@ -45,8 +56,10 @@ public final class ServerConnector {
     /**
      * Sends a CancelRequest with the backend's real key on a new connection; {@code done} runs on {@code loop}
      * once PostgreSQL closed that connection (it has then acted on the request) or it failed or timed out.
+     *
+     * @param tls the server's own connection runs TLS: the cancel does too, so the key is as private as it was
      */
-    public void cancel(EventLoop loop, Backend backend, int processId, int secretKey, Runnable done) {
+    public void cancel(EventLoop loop, Backend backend, int processId, int secretKey, boolean tls, Runnable done) {
         Bootstrap b = template.clone(loop).handler(new Drain());
         b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CANCEL_CONNECT_TIMEOUT_MILLIS);
         ChannelFuture f = b.connect(backend.host(), backend.port());
@@ -60,10 +73,31 @@ public final class ServerConnector {
             if (!cf.isSuccess()) {
                 return; // closeFuture fires
             }
-            ByteBuf out = ch.alloc().buffer(16);
-            new CancelRequest(processId, secretKey).encode(out);
-            ch.writeAndFlush(out);
+            ServerTls serverTls = this.tls.server();
+            if (!tls || !serverTls.attempted()) {
+                sendCancel(ch, processId, secretKey); // a plain login sent the key in plain text already
+                return;
+            }
+            // the key lets anyone who reads it cancel this backend's queries
+            ServerTlsStart.begin(ch, serverTls, this.tls.handshakeExecutor(), backend, new ServerTlsStart.Outcome() {
+                @Override
+                public void ready(Channel c, boolean encrypted, byte[] endPoint) {
+                    sendCancel(c, processId, secretKey);
+                }
+
+                @Override
+                public void failed(String sqlState, String message) {
+                    log.warn("cancel request to backend {} not sent: {}", backend.address(), message);
+                    ch.close();
+                }
+            });
         });
+    }
+
+    private static void sendCancel(Channel ch, int processId, int secretKey) {
+        ByteBuf out = ch.alloc().buffer(16);
+        new CancelRequest(processId, secretKey).encode(out);
+        ch.writeAndFlush(out);
     }
 
     /** From the janitor: gives up on cancel connections older than cancel_wait_timeout (0 = never). */

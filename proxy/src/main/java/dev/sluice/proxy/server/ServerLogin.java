@@ -22,6 +22,7 @@ import dev.sluice.protocol.scram.ScramException;
 import dev.sluice.protocol.scram.ScramSecret;
 import io.netty.buffer.ByteBuf;
 import dev.sluice.proxy.pool.Pool;
+import dev.sluice.proxy.tls.ServerTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -29,9 +30,12 @@ import io.netty.channel.EventLoop;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** One per login; answers the server's authentication requests with the backend's secret. */
 final class ServerLogin {
+    private static final Logger log = LoggerFactory.getLogger(ServerLogin.class);
     /** Thrown to end a login; carries what the waiting clients are told. */
     static final class LoginFailure extends Exception {
         private static final long serialVersionUID = 1L;
@@ -47,6 +51,9 @@ final class ServerLogin {
     private final Pool pool;
     private final Map<String, String> params = new LinkedHashMap<>();
     private ScramClient scram;
+    /** The connection runs TLS, and the backend certificate's tls-server-end-point hash (null if unknown). */
+    private boolean tls;
+    private byte[] endPoint;
     private int processId;
     private int secretKey;
 
@@ -66,7 +73,23 @@ final class ServerLogin {
         s.login(login, f.channel());
         f.addListener((ChannelFutureListener) cf -> {
             if (cf.isSuccess()) {
-                login.start(cf.channel());
+                ServerTls serverTls = pool.connector().tls().server();
+                if (serverTls.attempted()) {
+                    ServerTlsStart.begin(cf.channel(), serverTls, pool.connector().tls().handshakeExecutor(),
+                            pool.backend(), new ServerTlsStart.Outcome() {
+                                @Override
+                                public void ready(Channel ch, boolean tls, byte[] endPoint) {
+                                    login.start(ch, tls, endPoint);
+                                }
+
+                                @Override
+                                public void failed(String sqlState, String message) {
+                                    s.failLogin(sqlState, message);
+                                }
+                            });
+                } else {
+                    login.start(cf.channel(), false, null);
+                }
             } else {
                 s.failLogin(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION, "could not connect to backend "
                         + backend.address() + ": " + ServerConnection.describe(cf.cause()));
@@ -74,7 +97,10 @@ final class ServerLogin {
         });
     }
 
-    void start(Channel ch) {
+    /** Sends the StartupMessage, after TLS was settled (or not attempted). */
+    void start(Channel ch, boolean tls, byte[] endPoint) {
+        this.tls = tls;
+        this.endPoint = endPoint;
         Map<String, String> startup = new LinkedHashMap<>();
         startup.put("user", backend.user());
         startup.put("database", backend.database());
@@ -155,8 +181,14 @@ final class ServerLogin {
             } else {
                 scram = new ScramClient(secret);
             }
-            ByteBuf out = ch.alloc().buffer(64);
-            new SaslInitialResponse("SCRAM-SHA-256", scram.clientFirstMessage().getBytes(StandardCharsets.UTF_8))
+            // bind when offered over TLS; 'y' (we could, it did not offer) only when we could really bind
+            boolean canBind = tls && endPoint != null;
+            scram.channelBinding(canBind, canBind && sasl.mechanisms().contains(AuthenticationSasl.SCRAM_SHA_256_PLUS)
+                    ? endPoint : null);
+            log.debug("SCRAM login of user \"{}\" to backend {} with {}", backend.user(), backend.address(),
+                    scram.mechanism());
+            ByteBuf out = ch.alloc().buffer(64 + (canBind ? 64 : 0));
+            new SaslInitialResponse(scram.mechanism(), scram.clientFirstMessage().getBytes(StandardCharsets.UTF_8))
                     .encode(out);
             ch.writeAndFlush(out, ch.voidPromise());
         } else if (auth instanceof AuthenticationSaslContinue cont && scram != null) {

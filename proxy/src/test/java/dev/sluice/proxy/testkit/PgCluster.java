@@ -70,6 +70,8 @@ public final class PgCluster {
     private Path dataDir;
     private Path binDir;
     private boolean running;
+    /** Server certificate, key and CA files for a TLS cluster (ssl = on), or null. */
+    private Path[] tlsFiles;
 
     private PgCluster(boolean external, String host, int port, String adminUser, String adminPassword, String adminDb) {
         this.external = external;
@@ -130,6 +132,23 @@ public final class PgCluster {
         synchronized (this) {
             destroy();
             running = false;
+        }
+    }
+
+    /**
+     * A throwaway private cluster with {@code ssl = on}, serving {@code cert}/{@code key} and trusting {@code ca}
+     * for client certificates; roles and database as on {@link #get()}. pg_hba: sluice_scram logs in with SCRAM
+     * over TLS only, everyone else with trust. Stop it with {@link #destroyNow()}.
+     */
+    public static PgCluster startTls(Path cert, Path key, Path ca) {
+        try {
+            PgCluster c = createPrivate(new Path[] {cert, key, ca});
+            c.provisionRolesAndDatabase();
+            return c;
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("could not start a TLS test PostgreSQL cluster", e);
         }
     }
 
@@ -247,8 +266,13 @@ public final class PgCluster {
     // ---- private cluster lifecycle -------------------------------------------------------------------------
 
     private static PgCluster createPrivate() throws Exception {
+        return createPrivate(null);
+    }
+
+    private static PgCluster createPrivate(Path[] tlsFiles) throws Exception {
         removeStaleClusters();
         PgCluster c = new PgCluster(false, "127.0.0.1", 0, SUPERUSER, null, "postgres");
+        c.tlsFiles = tlsFiles;
         c.binDir = findBinDir();
         c.baseDir = Files.createTempDirectory(TMP, DIR_PREFIX);
         // The owner file comes first so a concurrent JVM's stale sweep never mistakes this dir for an orphan.
@@ -305,7 +329,9 @@ public final class PgCluster {
                 + "full_page_writes = off\n"
                 + "shared_buffers = 128MB\n"
                 + "logging_collector = off\n"
-                + "password_encryption = 'scram-sha-256'\n";
+                + "password_encryption = 'scram-sha-256'\n"
+                + (tlsFiles == null ? "" : "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n"
+                        + "ssl_ca_file = 'ca.crt'\n");
         // Written fresh each time so a port retry does not stack duplicate settings.
         Path auto = dataDir.resolve("postgresql.auto.conf");
         Path main = dataDir.resolve("postgresql.conf");
@@ -318,6 +344,21 @@ public final class PgCluster {
                 + "host all sluice_md5 127.0.0.1/32 md5\n"
                 + "host all sluice_plain 127.0.0.1/32 password\n"
                 + "host all all 127.0.0.1/32 trust\n";
+        if (tlsFiles != null) {
+            hba = "local all all trust\n"
+                    + "hostssl all sluice_scram 127.0.0.1/32 scram-sha-256\n"
+                    + "host all all 127.0.0.1/32 trust\n";
+            String[] names = {"server.crt", "server.key", "ca.crt"};
+            for (int i = 0; i < names.length; i++) {
+                Path target = dataDir.resolve(names[i]);
+                Files.copy(tlsFiles[i], target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                // PostgreSQL refuses a key file others can read
+                Files.setPosixFilePermissions(target, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+                if (isRoot()) {
+                    run(List.of("chown", SUPERUSER + ":", target.toString()), false);
+                }
+            }
+        }
         Files.writeString(dataDir.resolve("pg_hba.conf"), hba);
         if (isRoot()) {
             run(List.of("chown", SUPERUSER + ":", main.toString(), auto.toString(),

@@ -158,6 +158,16 @@ public final class PgWireClient implements AutoCloseable {
         this.out = new BufferedOutputStream(socket.getOutputStream());
     }
 
+    /** Wraps a socket already connected (and, e.g., already TLS-handshaken), for direct-TLS tests. */
+    public static PgWireClient over(Socket connected) {
+        try {
+            connected.setSoTimeout((int) DEFAULT_TIMEOUT.toMillis());
+            return new PgWireClient(connected);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     public static PgWireClient connect(String host, int port) {
         Socket s = new Socket();
         try {
@@ -212,6 +222,11 @@ public final class PgWireClient implements AutoCloseable {
     }
 
     public void sendStartup(Map<String, String> params) {
+        sendRaw(startupPacket(params));
+    }
+
+    /** A whole StartupMessage (protocol 3.0) with {@code params}, as bytes. */
+    public static byte[] startupPacket(Map<String, String> params) {
         ByteArrayOutputStream kv = new ByteArrayOutputStream();
         params.forEach((k, v) -> {
             cstring(kv, k);
@@ -219,7 +234,7 @@ public final class PgWireClient implements AutoCloseable {
         });
         kv.write(0);
         byte[] body = kv.toByteArray();
-        sendRaw(ByteBuffer.allocate(8 + body.length).putInt(8 + body.length).putInt(PROTOCOL_3_0).put(body).array());
+        return ByteBuffer.allocate(8 + body.length).putInt(8 + body.length).putInt(PROTOCOL_3_0).put(body).array();
     }
 
     public void sendSslRequest() {
