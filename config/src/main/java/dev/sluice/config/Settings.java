@@ -164,6 +164,17 @@ public final class Settings {
             "log successful logins");
     public static final Setting<Boolean> LOG_DISCONNECTIONS = define("log_disconnections", BOOL, true,
             "log disconnections with the reason");
+    public static final Setting<Duration> STATS_PERIOD = define("stats_period", ValueType.duration(SECONDS),
+            Duration.ofSeconds(60), "how often a stats line per pool is logged and SHOW STATS averages are computed;"
+                    + " 0 = no stats lines");
+    public static final Setting<Double> POOL_UTILIZATION_WARN = define("pool_utilization_warn", ValueType.ratio(),
+            0.8, "WARN when a pool uses more than this fraction of pool_size for a minute; 0 = never");
+    public static final Setting<String> METRICS_LISTEN = define("metrics_listen", TEXT, "127.0.0.1:9127",
+            "HOST:PORT of the HTTP endpoint (/metrics, /health, /ready); empty = off; port 0 picks a free one");
+    public static final Setting<Boolean> METRICS_PGBOUNCER_COMPAT = define("metrics_pgbouncer_compat", BOOL, true,
+            "also export the numbers under pgbouncer_exporter's metric names");
+    public static final Setting<String> LOG_FORMAT = define("log_format", TEXT, "text",
+            "text, or json (one JSON object per line, for log shippers)");
 
     /**
      * PgBouncer 1.2x settings Sluice accepts without error but does not act on, so an existing
@@ -175,7 +186,7 @@ public final class Settings {
             "listen_backlog", "sbuf_loopcnt", "tcp_defer_accept", "tcp_socket_buffer", "suspend_timeout",
             "auth_ident_file", "auth_ldap_options",
             "syslog", "syslog_ident", "syslog_facility", "verbose", "log_stats", "log_pooler_errors",
-            "stats_period", "autodb_idle_timeout", "dns_max_ttl", "dns_nxdomain_ttl",
+            "autodb_idle_timeout", "dns_max_ttl", "dns_nxdomain_ttl",
             "dns_zone_check_period", "resolv_conf", "server_round_robin", "server_fast_close",
             "disable_pqexec", "track_extra_parameters", "max_db_client_connections",
             "max_user_client_connections", "query_wait_notify", "scram_iterations",

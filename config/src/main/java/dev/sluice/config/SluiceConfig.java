@@ -164,6 +164,11 @@ public final class SluiceConfig {
     public boolean logDisconnections() { return get(Settings.LOG_DISCONNECTIONS); }
     public TlsMode clientTlsSslmode() { return get(Settings.CLIENT_TLS_SSLMODE); }
     public TlsMode serverTlsSslmode() { return get(Settings.SERVER_TLS_SSLMODE); }
+    public Duration statsPeriod() { return get(Settings.STATS_PERIOD); }
+    public double poolUtilizationWarn() { return get(Settings.POOL_UTILIZATION_WARN); }
+    public String metricsListen() { return get(Settings.METRICS_LISTEN); }
+    public boolean metricsPgbouncerCompat() { return get(Settings.METRICS_PGBOUNCER_COMPAT); }
+    public String logFormat() { return get(Settings.LOG_FORMAT); }
 
     /** Settings and database names only: secrets stay out of logs. */
     @Override

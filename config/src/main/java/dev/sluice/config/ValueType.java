@@ -75,6 +75,18 @@ public final class ValueType<T> {
         return negative ? -v : v;
     }
 
+    /** A decimal fraction within {@code 0..1}, such as 0.8 for 80%. */
+    public static ValueType<Double> ratio() {
+        String expected = "expected a fraction in 0..1 (e.g. 0.8)";
+        return new ValueType<>(Double.class, text -> {
+            try {
+                return Double.parseDouble(text.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(expected);
+            }
+        }, v -> v >= 0 && v <= 1, expected, String::valueOf);
+    }
+
     /** A boolean in any of PgBouncer's spellings: 0/1, true/false, yes/no, on/off. */
     public static ValueType<Boolean> bool() {
         String expected = "expected a boolean (1/0, true/false, yes/no, on/off)";

@@ -36,6 +36,8 @@ public final class SqlState {
     public static final String INVALID_PASSWORD = "28P01";
     /** The requested database does not exist (in the pooler's configuration). */
     public static final String INVALID_CATALOG_NAME = "3D000";
+    /** insufficient_privilege: e.g. a stats_users member running an admin-only console command. */
+    public static final String INSUFFICIENT_PRIVILEGE = "42501";
     /** Admin console command could not be parsed. */
     public static final String SYNTAX_ERROR = "42601";
     /** A prepared statement with this name already exists. */

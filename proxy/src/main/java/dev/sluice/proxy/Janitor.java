@@ -8,6 +8,7 @@ import dev.sluice.proxy.pool.Clock;
 import dev.sluice.proxy.pool.DisconnectReason;
 import dev.sluice.proxy.pool.Pool;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -45,13 +46,15 @@ final class Janitor implements Runnable {
             long now = Clock.tick();
             boolean draining = proxy.draining();
             Lifecycle.Limits limits = Lifecycle.Limits.of(proxy.config()); // per tick: follows a reloaded config
-            for (Pool pool : proxy.pools().all()) {
+            List<Pool> pools = proxy.pools().all();
+            for (Pool pool : pools) {
                 pool.maintain(now);
                 Lifecycle.scan(pool, now, limits, draining);
             }
             loginTimeouts(now, draining);
             proxy.connector().expireCancels(now, proxy.config().cancelWaitTimeout().toNanos());
             proxy.drain().tick(now);
+            proxy.statsReporter().tick(pools, now);
         } catch (RuntimeException e) {
             log.error("janitor run failed", e); // keep running: the next tick retries
         }

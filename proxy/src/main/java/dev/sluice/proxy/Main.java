@@ -56,6 +56,14 @@ public final class Main implements Callable<Integer> {
             description = "event loops (default: one per two cores; SLUICE_THREADS also sets it)")
     Integer threads;
 
+    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT",
+            description = "HTTP endpoint for /metrics, /health and /ready (default: metrics_listen, else"
+                    + " 127.0.0.1:9127); an empty value turns it off")
+    String metricsListen;
+
+    @Option(names = "--log-format", paramLabel = "FORMAT", description = "text (default) or json")
+    String logFormat;
+
     private final Map<String, String> env;
 
     Main(Map<String, String> env) {
@@ -91,6 +99,12 @@ public final class Main implements Callable<Integer> {
         try {
             cfg = load();
         } catch (ConfigException | IllegalArgumentException e) {
+            System.err.println("sluice: " + e.getMessage());
+            return EXIT_USAGE;
+        }
+        try {
+            LogFormat.apply(cfg.logFormat());
+        } catch (IllegalArgumentException e) {
             System.err.println("sluice: " + e.getMessage());
             return EXIT_USAGE;
         }
@@ -153,6 +167,12 @@ public final class Main implements Callable<Integer> {
         if (poolSize != null) {
             cfg = cfg.with(Settings.DEFAULT_POOL_SIZE, poolSize);
         }
+        if (metricsListen != null) {
+            cfg = cfg.with(Settings.METRICS_LISTEN, metricsListen);
+        }
+        if (logFormat != null) {
+            cfg = cfg.with(Settings.LOG_FORMAT, logFormat);
+        }
         return cfg;
     }
 
@@ -184,6 +204,10 @@ public final class Main implements Callable<Integer> {
         sb.append("Sluice ").append(Version.text()).append(" listening on ").append(host).append(':')
                 .append(server.port()).append(" (").append(cfg.poolMode()).append(" pooling, pool size ")
                 .append(cfg.defaultPoolSize()).append(")\n");
+        if (server.metrics() != null) {
+            sb.append("  metrics: http://").append(server.metrics().address().getHostString()).append(':')
+                    .append(server.metrics().address().getPort()).append("/metrics\n");
+        }
         cfg.databases().values().forEach(db -> {
             String user = db.user() != null ? db.user() : "USER";
             sb.append("  ").append(db.name()).append(" -> ").append(db.host()).append(':').append(db.port())

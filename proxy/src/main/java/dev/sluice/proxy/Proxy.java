@@ -6,11 +6,15 @@ import dev.sluice.proxy.client.AuthQuery;
 import dev.sluice.proxy.client.CancelRegistry;
 import dev.sluice.proxy.client.ClientConnection;
 import dev.sluice.proxy.client.ScramVerifiers;
+import dev.sluice.proxy.metrics.ProxyCounters;
+import dev.sluice.proxy.metrics.StatsReporter;
+import dev.sluice.proxy.pool.PauseMode;
 import dev.sluice.proxy.pool.LoopSet;
 import dev.sluice.proxy.pool.PoolRegistry;
 import dev.sluice.proxy.server.ServerConnector;
 import dev.sluice.proxy.tls.TlsContexts;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,12 +36,21 @@ public final class Proxy {
     private final Map<ClientConnection, Long> loggingIn = new ConcurrentHashMap<>();
     private final ServerConnector connector;
     private final Drain drain = new Drain(this);
+    private final ProxyCounters counters = new ProxyCounters();
+    private final StatsReporter statsReporter;
+    private final long startedMillis = System.currentTimeMillis();
+    /** Global PAUSE or SUSPEND from the admin console (per-database ones live on the pools). */
+    private volatile PauseMode pauseMode = PauseMode.NONE;
+    /** Databases the admin console DISABLEd: new logins are refused. */
+    private final Set<String> disabled = ConcurrentHashMap.newKeySet();
 
     public Proxy(SluiceConfig config, LoopSet loops, ServerConnector connector) {
         this.config = config;
         this.loops = loops;
         this.connector = connector;
-        this.pools = new PoolRegistry(config, connector, loops);
+        this.pools = new PoolRegistry(config, connector, loops, counters);
+        this.statsReporter = new StatsReporter(config.statsPeriod().toNanos(), config.poolUtilizationWarn(),
+                System.nanoTime());
         this.tls = connector.tls();
         this.reloader = new Reloader(config, () -> this.config, next -> this.config = next, pools::reconfigure,
                 tls::prepare);
@@ -101,6 +114,39 @@ public final class Proxy {
         return tls;
     }
 
+    public StatsReporter statsReporter() {
+        return statsReporter;
+    }
+
+    public long startedMillis() {
+        return startedMillis;
+    }
+
+    public PauseMode pauseMode() {
+        return pauseMode;
+    }
+
+    public void pauseMode(PauseMode mode) {
+        pauseMode = mode;
+    }
+
+    public ProxyCounters counters() {
+        return counters;
+    }
+
+    public boolean isDisabled(String database) {
+        return disabled.contains(database);
+    }
+
+    /** Admin DISABLE / ENABLE. */
+    public void disabled(String database, boolean on) {
+        if (on) {
+            disabled.add(database);
+        } else {
+            disabled.remove(database);
+        }
+    }
+
     public CancelRegistry cancels() {
         return cancels;
     }
@@ -144,6 +190,11 @@ public final class Proxy {
 
     public void loginFinished(ClientConnection c) {
         loggingIn.remove(c);
+    }
+
+    /** Clients connected but not logged in yet. */
+    public int loginCount() {
+        return loggingIn.size();
     }
 
     Map<ClientConnection, Long> loggingIn() {

@@ -23,7 +23,11 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import dev.sluice.config.Settings;
+import dev.sluice.proxy.metrics.MetricsEndpoint;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,11 +40,14 @@ public final class SluiceServer implements AutoCloseable {
     private final Proxy proxy;
     private final Janitor janitor;
     private final Channel listener;
+    private final MetricsEndpoint metrics;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private SluiceServer(EventLoopGroup workers, Proxy proxy, Channel listener) {
+    private SluiceServer(EventLoopGroup workers, Proxy proxy, Channel listener, MetricsEndpoint metrics) {
         this.workers = workers;
         this.proxy = proxy;
         this.listener = listener;
+        this.metrics = metrics;
         this.janitor = new Janitor(proxy);
         proxy.drain().onStopAccepting(listener::close);
         janitor.start();
@@ -85,7 +92,14 @@ public final class SluiceServer implements AutoCloseable {
             SocketOptions.server(b, config, epoll);
             Channel ch = b.bind(config.listenAddr(), config.listenPort()).sync().channel();
             log.debug("listening on {} with {} event loops ({})", ch.localAddress(), threads, epoll ? "epoll" : "nio");
-            return new SluiceServer(workers, proxy, ch);
+            MetricsEndpoint metrics;
+            try {
+                metrics = startMetrics(config, proxy, ch);
+            } catch (RuntimeException e) {
+                ch.close().awaitUninterruptibly();
+                throw e;
+            }
+            return new SluiceServer(workers, proxy, ch, metrics);
         } catch (InterruptedException | RuntimeException e) {
             if (tls != null) {
                 tls.close();
@@ -93,6 +107,32 @@ public final class SluiceServer implements AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /**
+     * The HTTP endpoint, or null when metrics_listen is empty. A bind failure stops startup when metrics_listen
+     * was set explicitly; with the default address it is logged and Sluice runs without the endpoint.
+     */
+    private static MetricsEndpoint startMetrics(SluiceConfig config, Proxy proxy, Channel listener) {
+        String listen = config.metricsListen();
+        if (listen == null || listen.isBlank()) {
+            return null;
+        }
+        try {
+            return MetricsEndpoint.start(proxy, listen.strip(), listener::isActive, Main.Version.text());
+        } catch (IOException e) {
+            if (config.isSet(Settings.METRICS_LISTEN)) {
+                throw new IllegalStateException("cannot listen for metrics on " + listen + ": " + e.getMessage(), e);
+            }
+            log.error("no /metrics endpoint: cannot listen on {} ({}); set metrics_listen to another address, or"
+                    + " empty to turn it off", listen, e.getMessage());
+            return null;
+        }
+    }
+
+    /** The metrics endpoint, or null when it is off. */
+    public MetricsEndpoint metrics() {
+        return metrics;
     }
 
     public InetSocketAddress address() {
@@ -110,7 +150,13 @@ public final class SluiceServer implements AutoCloseable {
     /** Stops listening and closes every connection; servers are closed, PostgreSQL rolls back what was open. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         janitor.stop();
+        if (metrics != null) {
+            metrics.close();
+        }
         for (Pool pool : proxy.pools().all()) {
             PoolStats st = pool.stats();
             log.info("{}: {} links, {} moved a server to its client's event loop, {} server launches, {} failed",

@@ -8,6 +8,7 @@ import dev.sluice.protocol.SqlState;
 import dev.sluice.protocol.StartupPacket;
 import dev.sluice.protocol.Wire;
 import dev.sluice.proxy.Proxy;
+import dev.sluice.proxy.admin.AdminSession;
 import dev.sluice.proxy.pool.ClientState;
 import dev.sluice.proxy.pool.Clock;
 import dev.sluice.proxy.pool.DisconnectReason;
@@ -33,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * message makes it wait for one ({@link Pool#acquire}), the messages are relayed once linked, and the server
  * unlinks itself when the transaction's ReadyForQuery has been written and nothing is outstanding.
  */
-public final class ClientConnection extends ChannelInboundHandlerAdapter implements FrameScanner.Inspector {
+public final class ClientConnection extends ChannelInboundHandlerAdapter
+        implements FrameScanner.Inspector, AdminSession.Reader {
     private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
     /** Reasons reading from the client is paused; reading resumes when none is left. */
     private static final int WAITING_FOR_SERVER = 1;
@@ -51,6 +53,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     private int loopIndex;
     private volatile ClientState state = ClientState.LOGIN;
     private volatile long waitStartNanos;
+    /** The admin console session when this client connected to the virtual pgbouncer database. */
+    private AdminSession admin;
     private ServerConnection server;
     private int readBlockers;
     private boolean wroteToServer;
@@ -129,6 +133,10 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             return;
         }
         lastReadNanos = Clock.now();
+        Pool pool = session.pool();
+        if (pool != null) {
+            pool.stats().received.add(((ByteBuf) msg).readableBytes()); // once per read batch
+        }
         scanner.feed((ByteBuf) msg);
         if (state == ClientState.LOGIN && scanner.buffered() > Wire.MAX_STARTUP_PACKET) {
             // authentication messages are small; do not buffer a huge one before the client is known
@@ -197,8 +205,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         return closed;
     }
 
-    /** The linked server (on this loop; the janitor reads it racily to pick candidates, then re-checks here). */
-    ServerConnection server() {
+    /**
+     * The linked server (on this loop; the janitor and SHOW CLIENTS read it racily: the janitor re-checks here,
+     * SHOW CLIENTS tolerates a stale answer).
+     */
+    public ServerConnection server() {
         return server;
     }
 
@@ -224,6 +235,27 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
         }
         // the pool has never logged in to its backend (or this is session mode): get a server first
         beginTransaction();
+    }
+
+    @Override
+    public void pauseReading() {
+        scanner.pause();
+    }
+
+    @Override
+    public void resumeReading() {
+        if (!closed) {
+            block(WAITING_FOR_SERVER, false); // a console client that pipelined a lot while a command waited
+            scanner.resume();
+        }
+    }
+
+    /** Logged in to the admin console: from now on every message goes to {@code a}. */
+    void adminLoggedIn(AdminSession a) {
+        admin = a;
+        state = ClientState.ACTIVE; // in no pool list: the console has no pool
+        a.welcome();
+        scanner.resume();
     }
 
     // ------------------------------------------------------------------ linking
@@ -347,7 +379,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public boolean needsBody(byte type) {
-        if (state == ClientState.LOGIN) {
+        if (state == ClientState.LOGIN || admin != null) {
             return true;
         }
         ServerConnection s = server;
@@ -362,6 +394,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public Action onMessage(byte type, ByteBuf buf, int index, int length, boolean whole) {
+        if (admin != null) {
+            return admin.onMessage(type, buf, index, length);
+        }
         if (state == ClientState.LOGIN) {
             return session.onLoginMessage(type, buf, index, length);
         }
@@ -411,6 +446,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             return;
         }
         session.logRefusal(sqlState, message);
+        proxy.counters().clientError(sqlState);
         ByteBuf out = channel.alloc().buffer(64 + message.length());
         ErrorResponse.fatal(sqlState, message).encode(out);
         detach(reason);
@@ -418,6 +454,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
     }
 
     /** Ends the client; a linked server is cleaned up for reuse or closed. Idempotent, on this loop. */
+    @Override
     public void close(DisconnectReason reason) {
         detach(reason);
         channel.close();
@@ -440,6 +477,11 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter impleme
             }
         }
         session.closed(reason);
+    }
+
+    /** From any thread (admin KILL_CLIENT and the like): closes this client on its own loop. */
+    public void closeAsync(String sqlState, String message, DisconnectReason reason) {
+        failFromPool(sqlState, message, reason);
     }
 
     /** From the cancel registry: forward a cancel to this client's server if it runs something. */

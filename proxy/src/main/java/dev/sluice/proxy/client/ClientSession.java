@@ -18,6 +18,7 @@ import dev.sluice.protocol.StartupMessage;
 import dev.sluice.protocol.StartupPacket;
 import dev.sluice.protocol.TransactionStatus;
 import dev.sluice.proxy.Proxy;
+import dev.sluice.proxy.admin.AdminSession;
 import dev.sluice.proxy.pool.DisconnectReason;
 import dev.sluice.proxy.pool.Pool;
 import dev.sluice.proxy.prepared.ClientStatements;
@@ -53,7 +54,9 @@ public final class ClientSession {
     private boolean welcomed;
     private ClientStatements statements;
     private boolean counted;
-    private long connectedAt = System.currentTimeMillis();
+    private final long connectedAt = System.currentTimeMillis();
+    /** Connected to the admin console's virtual database rather than a pool. */
+    private boolean adminDb;
 
     ClientSession(Proxy proxy, ClientConnection conn) {
         this.proxy = proxy;
@@ -80,6 +83,21 @@ public final class ClientSession {
 
     public String applicationName() {
         return params != null ? params.get("application_name") : startupSettings.get("application_name");
+    }
+
+    /** Wall-clock time the client connected, in ms. */
+    public long connectedAt() {
+        return connectedAt;
+    }
+
+    /** Named prepared statements this client has (read by SHOW CLIENTS from another thread: may be stale). */
+    public int preparedCount() {
+        ClientStatements s = statements;
+        return s == null ? 0 : s.size();
+    }
+
+    public boolean isAdmin() {
+        return adminDb;
     }
 
     public InetSocketAddress address() {
@@ -160,7 +178,19 @@ public final class ClientSession {
             return;
         }
         counted = true;
-        pool = proxy.pools().pool(database, user); // ProtocolException 3D000 for an unknown database
+        if (AdminSession.isAdminDatabase(database)) {
+            // console sessions are not application clients: they neither use up max_client_conn (an operator
+            // can still get in when it is reached) nor hold up a draining shutdown
+            adminDb = true;
+            counted = false;
+            proxy.clientGone();
+        } else if (proxy.isDisabled(database)) {
+            conn.fatal(SqlState.CANNOT_CONNECT_NOW, "database \"" + database + "\" does not allow connections"
+                    + " (DISABLE on the admin console)", DisconnectReason.ADMIN);
+            return;
+        } else {
+            pool = proxy.pools().pool(database, user); // ProtocolException 3D000 for an unknown database
+        }
         AuthType type = cfg.authType();
         if (type == AuthType.HBA) {
             type = HbaDecision.method(cfg.hba(), address, database, user, ClientTlsUpgrade.active(ctx.channel()));
@@ -199,7 +229,7 @@ public final class ClientSession {
 
     private void beginLogin(ChannelHandlerContext ctx, AuthType type, String secret, boolean fromAuthQuery) {
         loginSecret = secret;
-        if (fromAuthQuery && secret != null) {
+        if (fromAuthQuery && secret != null && pool != null) {
             pool.learnedSecret(user, secret); // the pool's servers may log in with it (md5 hash, SCRAM keys)
         }
         login = new ClientLogin(type, user, secret, proxy.verifiers());
@@ -241,6 +271,23 @@ public final class ClientSession {
             return;
         }
         byte[] clientKey = login.scramClientKey();
+        if (adminDb) {
+            login = null;
+            proxy.loginFinished(conn);
+            AdminSession.Role role = AdminSession.roleOf(proxy.config(), user);
+            if (role == null) {
+                conn.fatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "not allowed: user \"" + user
+                        + "\" is in neither admin_users nor stats_users", DisconnectReason.AUTH_FAILED);
+                return;
+            }
+            welcomed = true;
+            params = ParamSet.of(startupSettings);
+            ByteBuf ok = conn.channel().alloc().buffer(16);
+            AuthenticationOk.INSTANCE.encode(ok);
+            conn.channel().write(ok, conn.channel().voidPromise());
+            conn.adminLoggedIn(new AdminSession(proxy, conn.channel(), this, role, conn));
+            return;
+        }
         if (clientKey != null) {
             pool.scramPassThrough(user, loginSecret, clientKey);
         }
@@ -249,6 +296,7 @@ public final class ClientSession {
         ByteBuf out = conn.channel().alloc().buffer(16);
         AuthenticationOk.INSTANCE.encode(out);
         conn.channel().write(out, conn.channel().voidPromise());
+        pool.stats().clientLogins.increment();
         conn.loggedIn(pool);
     }
 
@@ -307,6 +355,7 @@ public final class ClientSession {
             counted = false;
             proxy.clientGone();
         }
+        proxy.counters().clientDisconnected(reason, applicationName());
         if (welcomed && proxy.config().logDisconnections()) {
             log.info("client {} logout: user={} database={} address={} application_name={} reason=\"{}\" after {} ms",
                     id, user, database, addressText(), applicationName(), reason,

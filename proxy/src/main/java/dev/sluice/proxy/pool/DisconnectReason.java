@@ -53,6 +53,8 @@ public enum DisconnectReason {
     SHUTDOWN_TIMEOUT("shutdown_timeout"),
     /** A reload shrank the pool or removed its database/user: an idle server beyond the new size was closed. */
     RELOAD("reload"),
+    /** An admin console command (KILL, KILL_CLIENT, RECONNECT, PAUSE, WAIT_CLOSE) closed it. */
+    ADMIN("admin forced disconnect"),
     /** An unexpected error inside Sluice. */
     INTERNAL_ERROR("internal error");
 

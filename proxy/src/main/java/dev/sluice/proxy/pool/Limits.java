@@ -23,6 +23,21 @@ public final class Limits {
         this.maxUser = maxUser;
     }
 
+    /** max_db_connections for this pool's database; 0 = unlimited. */
+    public int maxDb() {
+        return maxDb;
+    }
+
+    /** max_user_connections for this pool's user; 0 = unlimited. */
+    public int maxUser() {
+        return maxUser;
+    }
+
+    /** Server connections open to this pool's database, all users. */
+    public int dbConnections() {
+        return db.get();
+    }
+
     public boolean mayOpen() {
         return (maxDb <= 0 || db.get() < maxDb) && (maxUser <= 0 || user.get() < maxUser);
     }

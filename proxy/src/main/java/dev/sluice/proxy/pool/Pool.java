@@ -2,13 +2,14 @@
 package dev.sluice.proxy.pool;
 
 import dev.sluice.config.PoolMode;
-import dev.sluice.protocol.scram.ScramSecret;
-import dev.sluice.proxy.server.ScramPassThrough;
-import dev.sluice.proxy.client.ClientConnection;
-import dev.sluice.proxy.prepared.StatementRegistry;
 import dev.sluice.protocol.SqlState;
+import dev.sluice.protocol.scram.ScramSecret;
+import dev.sluice.proxy.client.ClientConnection;
+import dev.sluice.proxy.metrics.ProxyCounters;
+import dev.sluice.proxy.prepared.StatementRegistry;
 import dev.sluice.proxy.server.Backend;
 import dev.sluice.proxy.server.ServerCheck;
+import dev.sluice.proxy.server.ScramPassThrough;
 import dev.sluice.proxy.server.ServerConnection;
 import dev.sluice.proxy.server.ServerConnector;
 import io.netty.channel.EventLoop;
@@ -38,6 +39,7 @@ public final class Pool {
     private final java.util.concurrent.atomic.AtomicInteger hostCursor = new java.util.concurrent.atomic.AtomicInteger();
     private final ServerConnector connector;
     private final StatementRegistry statements;
+    private final ProxyCounters counters;
 
     final ArrayDeque<ServerConnection>[] idle;
     final ArrayDeque<ClientConnection>[] waiting;
@@ -45,9 +47,9 @@ public final class Pool {
     final Set<ServerConnection> testing = newSet();
     private final Set<ServerConnection> active = newSet();
     private final Set<ServerConnection> used = newSet();
-    private final Set<ClientConnection> clients = newSet();
-    private int waitingCount;
-    private int idleCount;
+    final Set<ClientConnection> clients = newSet();
+    int waitingCount;
+    int idleCount;
 
     /** Server ParameterStatus values from the first login: what a new client is told at its own login. */
     private volatile Map<String, String> welcome;
@@ -58,11 +60,14 @@ public final class Pool {
     private volatile String learnedSecret;
     /** Set when a reload removed or re-pointed this pool: it serves the clients it has, then closes its servers. */
     private volatile boolean draining;
+    /** Admin PAUSE/SUSPEND: no server is handed out; see {@link PauseMode}. */
+    private volatile PauseMode pause = PauseMode.NONE;
 
     @SuppressWarnings("unchecked")
     public Pool(PoolKey key, PoolSettings settings, Backend backend, ServerConnector connector, Limits limits,
-                LoopSet loops, StatementRegistry statements) {
+                LoopSet loops, StatementRegistry statements, ProxyCounters counters) {
         this.statements = statements;
+        this.counters = counters;
         this.key = key;
         this.backend = backend;
         this.hosts = backend.hosts();
@@ -141,6 +146,14 @@ public final class Pool {
         return stats;
     }
 
+    public Limits limits() {
+        return limits;
+    }
+
+    public ProxyCounters counters() {
+        return counters;
+    }
+
     public LoopSet loops() {
         return loops;
     }
@@ -210,7 +223,7 @@ public final class Pool {
         ServerConnection s;
         ServerConnection check = null;
         synchronized (this) {
-            s = takeIdle(c.loopIndex());
+            s = pause == PauseMode.NONE ? takeIdle(c.loopIndex()) : null;
             if (s != null && !needsCheck(s)) {
                 link(c, s);
             } else {
@@ -236,7 +249,7 @@ public final class Pool {
                 c.waitStartNanos(now);
                 changeState(c, ClientState.WAITING);
                 if (check == null) {
-                    launch = canLaunch();
+                    launch = pause == PauseMode.NONE && canLaunch();
                     if (launch) {
                         stats.launches++;
                     }
@@ -330,25 +343,35 @@ public final class Pool {
     /** As {@link #release(ServerConnection)}, also moving the client it leaves to idle (one lock, not two). */
     public void release(ServerConnection s, ClientConnection left) {
         ClientConnection w;
+        long now = System.nanoTime();
         synchronized (this) {
             if (left != null && left.state() == ClientState.ACTIVE) {
                 changeState(left, ClientState.IDLE);
+                stats.xactTime.record(now - s.linkedAtNanos());
             }
             if (s.state() == ServerState.CLOSED) {
                 return;
             }
-            if (excessServers() > 0) {
+            if (s.closeNeeded() || pause == PauseMode.PAUSE) {
+                changeState(s, ServerState.USED); // RECONNECT, WAIT_CLOSE or PAUSE: closed, not reused
+                w = null;
+            } else if (excessServers() > 0) {
                 // a reload made the pool smaller: a busy pool never has idle servers, so shrink as they come back
                 changeState(s, ServerState.USED);
                 s.closeAsync(DisconnectReason.RELOAD);
                 return;
+            } else {
+                w = pause == PauseMode.NONE ? pickWaiter(s.loopIndex()) : null;
+                if (w == null) {
+                    changeState(s, ServerState.IDLE);
+                    return;
+                }
+                link(w, s);
             }
-            w = pickWaiter(s.loopIndex());
-            if (w == null) {
-                changeState(s, ServerState.IDLE);
-                return;
-            }
-            link(w, s);
+        }
+        if (w == null) {
+            s.close(DisconnectReason.ADMIN);
+            return;
         }
         dispatchLink(w, s);
     }
@@ -448,6 +471,50 @@ public final class Pool {
         }
     }
 
+    // ------------------------------------------------------------------ admin console (PgBouncer semantics)
+
+    public PauseMode pauseMode() {
+        return pause;
+    }
+
+    /** Set by {@link PoolAdmin} under the monitor. */
+    void pauseMode(PauseMode mode) {
+        pause = mode;
+    }
+
+    /** Every server in any list, for SHOW SERVERS. */
+    public synchronized List<ServerConnection> serverList() {
+        List<ServerConnection> out = new ArrayList<>(active);
+        for (ArrayDeque<ServerConnection> q : idle) {
+            out.addAll(q);
+        }
+        out.addAll(used);
+        out.addAll(testing);
+        out.addAll(login);
+        return out;
+    }
+
+    /** Clients linked to a server now (PgBouncer counts these and idle ones together as cl_active). */
+    public synchronized int clientsLinked() {
+        int n = 0;
+        for (ClientConnection c : clients) {
+            n += c.state() == ClientState.ACTIVE ? 1 : 0;
+        }
+        return n;
+    }
+
+    /** How long the longest-waiting client has waited, or 0. */
+    public synchronized long maxWaitNanos(long now) {
+        long oldest = 0;
+        for (ArrayDeque<ClientConnection> q : waiting) {
+            ClientConnection c = q.peekFirst();
+            if (c != null && (oldest == 0 || now - c.waitStartNanos() > oldest)) {
+                oldest = now - c.waitStartNanos();
+            }
+        }
+        return oldest;
+    }
+
     // ------------------------------------------------------------------ the state machine
 
     /** The only place a server moves between lists. */
@@ -504,7 +571,7 @@ public final class Pool {
 
     // ------------------------------------------------------------------ internals (monitor held)
 
-    private ServerConnection takeIdle(int loop) {
+    ServerConnection takeIdle(int loop) {
         ArrayDeque<ServerConnection> own = idle[loop];
         if (!own.isEmpty()) {
             return own.peek();
@@ -517,7 +584,10 @@ public final class Pool {
         return null;
     }
 
-    private void link(ClientConnection c, ServerConnection s) {
+    void link(ClientConnection c, ServerConnection s) {
+        long now = System.nanoTime();
+        stats.waitTime.record(c.state() == ClientState.WAITING ? now - c.waitStartNanos() : 0);
+        s.linkedAtNanos(now);
         changeState(s, ServerState.ACTIVE);
         changeState(c, ClientState.ACTIVE);
         s.client(c);
@@ -531,7 +601,7 @@ public final class Pool {
      * The oldest waiter on the server's loop, unless a waiter elsewhere has waited noticeably longer
      * (bounded unfairness instead of strict FIFO, which would cross loops half the time).
      */
-    private ClientConnection pickWaiter(int loop) {
+    ClientConnection pickWaiter(int loop) {
         if (waitingCount == 0) {
             return null;
         }
@@ -548,7 +618,7 @@ public final class Pool {
         return best;
     }
 
-    private void dispatchLink(ClientConnection w, ServerConnection s) {
+    void dispatchLink(ClientConnection w, ServerConnection s) {
         EventLoop target = loops.get(w.loopIndex());
         if (s.loopIndex() == w.loopIndex()) {
             target.execute(() -> w.linked(s));
@@ -567,7 +637,7 @@ public final class Pool {
         return delay == 0 || Clock.now() - s.idleSinceNanos() > delay;
     }
 
-    private boolean canLaunch() {
+    boolean canLaunch() {
         // one login (or check) in flight per waiting client at most; pool_size and the db/user limits bound the rest
         return total() < settings.poolSize() && login.size() + testing.size() < waitingCount && limits.mayOpen()
                 && (lastFailure == null || lastFailure.retryAllowed(System.nanoTime()));

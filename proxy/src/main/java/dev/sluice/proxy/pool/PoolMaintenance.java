@@ -79,8 +79,8 @@ final class PoolMaintenance {
                     }
                 }
             }
-            grow = pool.launchesForWaiters();
-            if (launchReserve && pool.canLaunchReserve()) {
+            grow = pool.pauseMode() == PauseMode.NONE ? pool.launchesForWaiters() : 0; // a paused pool opens nothing
+            if (launchReserve && pool.canLaunchReserve() && pool.pauseMode() == PauseMode.NONE) {
                 pool.stats().launches++;
             } else {
                 launchReserve = false;
@@ -118,7 +118,7 @@ final class PoolMaintenance {
     static void refill(Pool pool) {
         int need;
         synchronized (pool) {
-            if (pool.welcome() == null || pool.lastFailure() != null) {
+            if (pool.welcome() == null || pool.lastFailure() != null || pool.pauseMode() == PauseMode.PAUSE) {
                 return;
             }
             need = Math.min(pool.settings().minPoolSize(), pool.settings().poolSize()) - pool.total();

@@ -7,6 +7,7 @@ import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.UserConfig;
 import dev.sluice.protocol.ProtocolException;
 import dev.sluice.protocol.SqlState;
+import dev.sluice.proxy.metrics.ProxyCounters;
 import dev.sluice.proxy.prepared.StatementRegistry;
 import dev.sluice.proxy.server.Backend;
 import dev.sluice.proxy.server.ServerConnector;
@@ -27,6 +28,7 @@ public final class PoolRegistry {
     private final LoopSet loops;
     private final ConcurrentHashMap<PoolKey, Pool> pools = new ConcurrentHashMap<>();
     private final StatementRegistry statementRegistry = new StatementRegistry();
+    private final ProxyCounters counters;
     private final ConcurrentHashMap<String, AtomicInteger> perDb = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
     /** Pools a reload removed or re-pointed; kept (for the janitor and stats) until their clients and servers are gone. */
@@ -36,7 +38,8 @@ public final class PoolRegistry {
     private record Resolved(Backend backend, PoolSettings settings, int maxDb, int maxUser) {
     }
 
-    public PoolRegistry(SluiceConfig config, ServerConnector connector, LoopSet loops) {
+    public PoolRegistry(SluiceConfig config, ServerConnector connector, LoopSet loops, ProxyCounters counters) {
+        this.counters = counters;
         this.config = config;
         this.connector = connector;
         this.loops = loops;
@@ -107,7 +110,7 @@ public final class PoolRegistry {
         Limits limits = new Limits(perDb.computeIfAbsent(backend.database() + "@" + backend.address(),
                 k -> new AtomicInteger()), r.maxDb(), perUser.computeIfAbsent(backend.user(), k -> new AtomicInteger()),
                 r.maxUser());
-        return new Pool(key, r.settings(), backend, connector, limits, loops, statementRegistry);
+        return new Pool(key, r.settings(), backend, connector, limits, loops, statementRegistry, counters);
     }
 
     /** Precedence: [users] entry, then [databases] entry, then [pgbouncer]; null when no entry matches. */

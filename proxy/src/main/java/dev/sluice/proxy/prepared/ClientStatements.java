@@ -20,7 +20,7 @@ public final class ClientStatements {
         return byName.get(name);
     }
 
-    int size() {
+    public int size() {
         return byName.size();
     }
 

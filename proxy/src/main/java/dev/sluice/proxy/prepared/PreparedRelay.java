@@ -21,6 +21,7 @@ import dev.sluice.protocol.Parse;
 import dev.sluice.protocol.ProtocolException;
 import dev.sluice.protocol.SqlState;
 import dev.sluice.protocol.Wire;
+import dev.sluice.proxy.pool.PoolStats;
 import dev.sluice.proxy.relay.FrameScanner;
 import dev.sluice.proxy.relay.FrameScanner.Action;
 import io.netty.buffer.ByteBuf;
@@ -43,6 +44,8 @@ public final class PreparedRelay {
     private static final String STALE_PLAN = "cached plan must not change result type";
 
     private final ServerStatements statements;
+    /** Hit/miss/eviction counters of the server's pool (LongAdders: safe from this loop, read at scrape). */
+    private final PoolStats stats;
     private final ReplyQueue queue = new ReplyQueue();
     private final Channel server;
     private final StatementRegistry registry;
@@ -62,7 +65,9 @@ public final class PreparedRelay {
     /** Sluice wrote to the server itself (rewritten or injected messages): the read must end with a flush. */
     private boolean wrote;
 
-    public PreparedRelay(Channel server, int maxPrepared, StatementRegistry registry, BooleanSupplier implicitTx) {
+    public PreparedRelay(Channel server, int maxPrepared, StatementRegistry registry, BooleanSupplier implicitTx,
+                         PoolStats stats) {
+        this.stats = stats;
         this.server = server;
         this.registry = registry;
         this.implicitTx = implicitTx;
@@ -179,9 +184,11 @@ public final class PreparedRelay {
         Statement s = registry.acquire(p.query(), p.paramTypes());
         client.put(p.name(), s);
         if (statements.has(s)) {
+            stats.preparedHits.increment();
             synthetic(SYNTH_PARSE, s, p.name());
             return Action.CONSUME;
         }
+        stats.preparedMisses.increment();
         scanner.flushBeforeCurrent();
         prepare(s, CLIENT_PARSE, p.name());
         return Action.CONSUME;
@@ -211,6 +218,7 @@ public final class PreparedRelay {
         }
         scanner.flushBeforeCurrent();
         ensurePrepared(s);
+        stats.preparedBinds.increment();
         byte[] serverName = s.serverName().getBytes(StandardCharsets.UTF_8);
         int portalLen = portalEnd - (index + 5);
         int oldPrefix = nameEnd + 1 - index;
@@ -287,6 +295,7 @@ public final class PreparedRelay {
     /** Makes sure the server has {@code s} before a message that uses it; injects a Parse when not. */
     private void ensurePrepared(Statement s) {
         if (!statements.has(s)) {
+            stats.preparedMisses.increment();
             prepare(s, INJECTED_PARSE, null);
         }
     }
@@ -294,6 +303,7 @@ public final class PreparedRelay {
     private void prepare(Statement s, byte kind, String clientName) {
         Statement evicted = statements.add(s);
         if (evicted != null) {
+            stats.preparedEvictions.increment();
             sendClose(evicted);
         }
         ByteBuf out = server.alloc().buffer(s.query().length() + 32);

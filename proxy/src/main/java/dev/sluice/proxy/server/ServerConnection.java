@@ -45,6 +45,13 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
     private final long createdNanos = System.nanoTime();
     /** server_lifetime for this server, shortened by its share of server_lifetime_jitter. */
     private final long lifetimeNanos;
+    private final long createdMillis = System.currentTimeMillis();
+    /** When the current client was linked (set by the pool), for transaction time and SHOW SERVERS. */
+    private volatile long linkedAtNanos;
+    /** RECONNECT or WAIT_CLOSE: close instead of reusing (PgBouncer's close_needed). */
+    private volatile boolean closeNeeded;
+    /** When the first of the outstanding requests was sent, for the query duration histogram. */
+    private long queryStartNanos;
     private Channel channel;
     private volatile int loopIndex;
     private volatile ServerState state = ServerState.LOGIN;
@@ -160,6 +167,30 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
         checkStartedNanos = t;
     }
 
+    public long createdMillis() {
+        return createdMillis;
+    }
+
+    public long linkedAtNanos() {
+        return linkedAtNanos;
+    }
+
+    public void linkedAtNanos(long t) {
+        linkedAtNanos = t;
+    }
+
+    public boolean closeNeeded() {
+        return closeNeeded;
+    }
+
+    public void closeNeeded(boolean b) {
+        closeNeeded = b;
+    }
+
+    public Pool pool() {
+        return pool;
+    }
+
     public long idleSinceNanos() {
         return idleSinceNanos;
     }
@@ -204,11 +235,13 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
             case 'Q', 'F' -> {
                 if (outstanding++ == 0) {
                     requestNanos = Clock.now();
+                    queryStartNanos = System.nanoTime();
                 }
             }
             case 'S' -> {
                 if (outstanding++ == 0) {
                     requestNanos = Clock.now();
+                    queryStartNanos = System.nanoTime();
                 }
                 unsynced = false;
             }
@@ -255,6 +288,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        pool.stats().sent.add(((ByteBuf) msg).readableBytes()); // once per read batch, not per message
         scanner.feed((ByteBuf) msg);
         if (releaseAfterFlush) {
             releaseAfterFlush = false;
@@ -329,8 +363,8 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
                     }
                     return Action.CONSUME;
                 }
-                if (outstanding > 0) {
-                    outstanding--;
+                if (outstanding > 0 && --outstanding == 0 && client != null) {
+                    pool.stats().queryTime.record(System.nanoTime() - queryStartNanos);
                 }
                 readyNanos = Clock.now();
                 if (was == 'I' && txStatus != 'I') {
@@ -352,6 +386,9 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
                 }
             }
             case 'E' -> {
+                if (!hidden) {
+                    countError(buf, index + 5, index + length);
+                }
                 if (hidden) {
                     internalError = ErrorResponse.decode(buf.slice(index + 5, length - 5));
                     if (client == null && state == ServerState.IDLE) {
@@ -409,7 +446,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
                 params.loggedIn(login.params());
                 if (pool.rewritesPrepared()) {
                     prepared = new PreparedRelay(channel, pool.settings().maxPreparedStatements(),
-                            pool.statementRegistry(), () -> txStatus == 'I');
+                            pool.statementRegistry(), () -> txStatus == 'I', pool.stats());
                 }
                 processId = login.processId();
                 secretKey = login.secretKey();
@@ -439,6 +476,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
     private void loginDone() {
         pool.welcome(params.values());
         pool.loginSucceeded();
+        pool.stats().connectTime.record(System.nanoTime() - createdNanos);
         log.debug("server {} logged in to {} (pid {})", id, backend, processId);
         pool.release(this);
         pool.serveWaiters(); // after an outage, more clients may wait than logins are in flight
@@ -481,6 +519,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
             c.serverLost(this, "server connection to backend " + backend.address() + " was lost");
         }
         if (was != ServerState.CLOSED) {
+            pool.counters().serverDisconnected(DisconnectReason.SERVER_CLOSED);
             log.info("server {} to {} closed (pid {}, {})", id, backend.address(), processId, was);
         }
     }
@@ -522,6 +561,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
 
     public void close(DisconnectReason reason) {
         if (state != ServerState.CLOSED) {
+            pool.counters().serverDisconnected(reason);
             log.info("closing server {} to {} (pid {}): {}", id, backend.address(), processId, reason);
             pool.serverClosed(this);
         }
@@ -553,10 +593,6 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
     }
 
     // ------------------------------------------------------------------ used by ServerCleanup
-
-    Pool pool() {
-        return pool;
-    }
 
     int outstanding() {
         return outstanding;
@@ -595,6 +631,26 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
                 maybeRelease();
             }
         });
+    }
+
+    /** Counts an ErrorResponse relayed to the client by its SQLSTATE class (the 'C' field). */
+    private void countError(ByteBuf buf, int from, int to) {
+        int i = from;
+        while (i < to) {
+            byte field = buf.getByte(i);
+            if (field == 0) {
+                return;
+            }
+            if (field == 'C' && i + 2 < to) {
+                pool.counters().clientError((char) buf.getByte(i + 1), (char) buf.getByte(i + 2));
+                return;
+            }
+            int nul = buf.indexOf(i + 1, to, (byte) 0);
+            if (nul < 0) {
+                return;
+            }
+            i = nul + 1;
+        }
     }
 
     static String describe(Throwable t) {

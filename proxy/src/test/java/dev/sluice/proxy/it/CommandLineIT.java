@@ -12,6 +12,10 @@ import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,13 +120,16 @@ class CommandLineIT {
     void realProcessStartsServesAndStopsCleanlyOnSigterm() throws Exception {
         PgCluster pg = PgCluster.get();
         int port;
-        try (ServerSocket s = new ServerSocket(0)) {
+        int metricsPort;
+        try (ServerSocket s = new ServerSocket(0); ServerSocket m = new ServerSocket(0)) {
             port = s.getLocalPort();
+            metricsPort = m.getLocalPort();
         }
         List<String> cmd = new java.util.ArrayList<>(sluiceCommand());
         cmd.addAll(List.of("--backend", "postgres://" + PgCluster.SCRAM_USER + ":" + PgCluster.SCRAM_PASSWORD + "@"
                         + pg.host() + ":" + pg.port() + "/" + PgCluster.TEST_DB,
-                "--listen", "127.0.0.1:" + port));
+                "--listen", "127.0.0.1:" + port, "--metrics-listen", "127.0.0.1:" + metricsPort,
+                "--log-format", "json"));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("DATABASE_URL");
         Process proc = pb.start();
@@ -157,10 +164,22 @@ class CommandLineIT {
                 assertThat(rs.getInt(1)).isEqualTo(42);
                 assertThat(rs.getString(2)).isEqualTo(PgCluster.SCRAM_USER);
             }
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> health = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + metricsPort + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.body()).contains("sluice_transactions_total{database=\"" + PgCluster.TEST_DB + "\"")
+                    .contains("jvm_memory_used_bytes");
             proc.destroy(); // SIGTERM
             assertThat(proc.waitFor(10, TimeUnit.SECONDS)).as("exited within 10 s of SIGTERM; output: %s", output)
                     .isTrue();
             assertThat(proc.exitValue()).as("exit code; output: %s", output).isZero();
+            reader.join(5000);
+            // --log-format json: log lines are logback's JSON objects (the banner stays plain text)
+            assertThat(output).as("output: %s", output).anySatisfy(line -> assertThat(line).startsWith("{")
+                    .contains("\"level\":\"INFO\"").contains("\"formattedMessage\":\"client ").contains(" login: "));
         } finally {
             proc.destroyForcibly();
             proc.waitFor(5, TimeUnit.SECONDS);

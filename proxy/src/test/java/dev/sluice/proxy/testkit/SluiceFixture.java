@@ -67,6 +67,7 @@ public final class SluiceFixture implements AutoCloseable {
                 .set(Settings.AUTH_TYPE, AuthType.SCRAM_SHA_256)
                 .set(Settings.LOG_CONNECTIONS, false)
                 .set(Settings.LOG_DISCONNECTIONS, false)
+                .set(Settings.METRICS_LISTEN, "") // tests that scrape ask for 127.0.0.1:0
                 .database(DatabaseConfig.of(PgCluster.TEST_DB, pg.host(), pg.port(), PgCluster.TEST_DB, null, null))
                 .userlist(Userlist.of(users));
     }
