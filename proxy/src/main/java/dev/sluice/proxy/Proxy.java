@@ -41,6 +41,8 @@ public final class Proxy {
     private final long startedMillis = System.currentTimeMillis();
     /** Global PAUSE or SUSPEND from the admin console (per-database ones live on the pools). */
     private volatile PauseMode pauseMode = PauseMode.NONE;
+    /** PAUSE db / KILL db: the database stays paused (pools created later too) until RESUME db. */
+    private final Map<String, PauseMode> pausedDatabases = new ConcurrentHashMap<>();
     /** Databases the admin console DISABLEd: new logins are refused. */
     private final Set<String> disabled = ConcurrentHashMap.newKeySet();
 
@@ -128,6 +130,21 @@ public final class Proxy {
 
     public void pauseMode(PauseMode mode) {
         pauseMode = mode;
+    }
+
+    /** What a pool of {@code database} should be in: the global mode, else the database's own. */
+    public PauseMode pauseOf(String database) {
+        PauseMode global = pauseMode;
+        return global != PauseMode.NONE ? global : pausedDatabases.getOrDefault(database, PauseMode.NONE);
+    }
+
+    /** Admin PAUSE db (mode PAUSE) or RESUME db (mode NONE). */
+    public void pauseDatabase(String database, PauseMode mode) {
+        if (mode == PauseMode.NONE) {
+            pausedDatabases.remove(database);
+        } else {
+            pausedDatabases.put(database, mode);
+        }
     }
 
     public ProxyCounters counters() {

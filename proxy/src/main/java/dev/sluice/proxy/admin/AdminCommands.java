@@ -149,6 +149,8 @@ final class AdminCommands {
         }
         if (db.isEmpty()) {
             proxy.pauseMode(mode);
+        } else {
+            proxy.pauseDatabase(db, mode);
         }
         pools.forEach(p -> PoolAdmin.pause(p, mode));
         String tag = mode == PauseMode.PAUSE ? "PAUSE" : "SUSPEND";
@@ -167,10 +169,17 @@ final class AdminCommands {
                 return done(Result.error(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "pooler is not paused/suspended"));
             }
             proxy.pauseMode(PauseMode.NONE);
-        } else if (pools.stream().allMatch(p -> p.pauseMode() == PauseMode.NONE)) {
+        } else if (proxy.pauseOf(db) == PauseMode.NONE && pools.stream().allMatch(p -> p.pauseMode() == PauseMode.NONE)) {
             return done(Result.error(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, "database " + db + " is not paused"));
+        } else {
+            proxy.pauseDatabase(db, PauseMode.NONE);
         }
-        pools.forEach(PoolAdmin::resume);
+        for (Pool p : pools) {
+            // a global RESUME leaves databases paused on their own (PAUSE db, KILL db) paused, as PgBouncer does
+            if (proxy.pauseOf(p.key().database()) == PauseMode.NONE) {
+                PoolAdmin.resume(p);
+            }
+        }
         return done(Result.done("RESUME"));
     }
 
@@ -180,7 +189,11 @@ final class AdminCommands {
             return done(noSuchDatabase(db));
         }
         // as PgBouncer: the database stays paused afterwards, until RESUME
+        if (!db.isEmpty()) {
+            proxy.pauseDatabase(db, PauseMode.PAUSE);
+        }
         for (Pool p : pools) {
+            proxy.pauseDatabase(p.key().database(), PauseMode.PAUSE);
             PoolAdmin.pause(p, PauseMode.PAUSE);
             PoolAdmin.kill(p, "admin forced disconnect: KILL " + (db.isEmpty() ? "" : db));
         }

@@ -83,7 +83,7 @@ final class ShowTables {
         for (DatabaseConfig db : cfg.databases().values()) {
             int servers = 0;
             int clients = 0;
-            boolean paused = false;
+            boolean paused = proxy.pauseOf(db.name()) != PauseMode.NONE;
             for (Pool p : pools) {
                 if (p.key().database().equals(db.name())) {
                     Pool.Counts c = p.counts();

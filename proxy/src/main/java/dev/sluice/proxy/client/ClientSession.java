@@ -20,7 +20,9 @@ import dev.sluice.protocol.TransactionStatus;
 import dev.sluice.proxy.Proxy;
 import dev.sluice.proxy.admin.AdminSession;
 import dev.sluice.proxy.pool.DisconnectReason;
+import dev.sluice.proxy.pool.PauseMode;
 import dev.sluice.proxy.pool.Pool;
+import dev.sluice.proxy.pool.PoolAdmin;
 import dev.sluice.proxy.prepared.ClientStatements;
 import dev.sluice.proxy.relay.FrameScanner.Action;
 import dev.sluice.proxy.server.ServerConnection;
@@ -190,6 +192,10 @@ public final class ClientSession {
             return;
         } else {
             pool = proxy.pools().pool(database, user); // ProtocolException 3D000 for an unknown database
+            PauseMode paused = proxy.pauseOf(database);
+            if (paused != PauseMode.NONE && pool.pauseMode() == PauseMode.NONE) {
+                PoolAdmin.pause(pool, paused); // a pool created while its database (or Sluice) is paused
+            }
         }
         AuthType type = cfg.authType();
         if (type == AuthType.HBA) {

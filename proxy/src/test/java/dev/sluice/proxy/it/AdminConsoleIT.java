@@ -341,6 +341,36 @@ class AdminConsoleIT {
         }
     }
 
+    /** A new pool's first login needs a server (for the welcome parameters), so the login itself waits. */
+    @Test
+    void aPoolCreatedWhileItsDatabaseIsPausedWaitsToo() throws Exception {
+        try (Connection c = admin()) {
+            exec(c, "PAUSE " + PgCluster.TEST_DB);
+            CompletableFuture<Integer> held;
+            try {
+                held = CompletableFuture.supplyAsync(() -> {
+                    try (Connection late = sluice.connect(PgCluster.MD5_USER, PgCluster.MD5_PASSWORD, new Properties())) {
+                        return backendPid(late);
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                await(Duration.ofSeconds(10), "the new pool's client waits", () -> {
+                    try {
+                        return rows(c, "SHOW POOLS").stream().anyMatch(r -> PgCluster.MD5_USER.equals(r.get("user"))
+                                && "1".equals(r.get("cl_waiting")));
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                assertThat(held).isNotDone();
+            } finally {
+                exec(c, "RESUME " + PgCluster.TEST_DB);
+            }
+            assertThat(held.get(10, TimeUnit.SECONDS)).isPositive();
+        }
+    }
+
     @Test
     void globalSuspendAndResumeShowInState() throws Exception {
         try (Connection c = admin()) {
