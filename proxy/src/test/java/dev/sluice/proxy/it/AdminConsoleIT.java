@@ -11,6 +11,10 @@ import dev.sluice.proxy.testkit.PgCluster;
 import dev.sluice.proxy.testkit.PgClusterExtension;
 import dev.sluice.proxy.testkit.SluiceFixture;
 import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -415,9 +419,9 @@ class AdminConsoleIT {
             try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + own.port() + "/sluice", p)) {
                 exec(c, "SHUTDOWN WAIT_FOR_CLIENTS");
             }
-            String ready = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create("http://127.0.0.1:" + own.server().metrics().address().getPort() + "/ready"))
-                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            String ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + own.server().metrics().address().getPort() + "/ready"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
             assertThat(ready).startsWith("draining");
             assertThat(backendPid(app)).as("the open transaction goes on while draining").isPositive();
             CompletableFuture<Void> closed = own.server().proxy().drain().done();

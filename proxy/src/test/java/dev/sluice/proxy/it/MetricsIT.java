@@ -1,6 +1,7 @@
 // /metrics during a pgbench run: strict text-format parse (and promtool), contract families, counters moving.
 package dev.sluice.proxy.it;
 
+import static dev.sluice.proxy.testkit.TxItSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.config.DatabaseConfig;
@@ -21,9 +22,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -154,6 +157,33 @@ class MetricsIT {
                 .filter(l -> !(l.startsWith("pgbouncer_stats_totals_") && l.contains("should not have \"_count\" suffix")))
                 .toList();
         assertThat(ours).as("promtool check metrics:\n%s", out).isEmpty();
+    }
+
+    @Test
+    void idleTransactionKillsAreCountedByApplicationName() throws Exception {
+        try (SluiceFixture f = SluiceFixture.start(b -> b.set(Settings.METRICS_LISTEN, "127.0.0.1:0")
+                .set(Settings.IDLE_TRANSACTION_TIMEOUT, Duration.ofSeconds(1)))) {
+            Properties p = new Properties();
+            p.setProperty("ApplicationName", "idler");
+            try (Connection c = f.connect(USER, PgCluster.SCRAM_PASSWORD, p); Statement st = c.createStatement()) {
+                c.setAutoCommit(false);
+                st.execute("select 1"); // then sits idle inside the transaction
+                await(Duration.ofSeconds(15), "the idle-kill counted",
+                        () -> {
+                            try {
+                                Double v = PromText.parse(get(f, "/metrics")).value(
+                                        "sluice_idle_transaction_kills_total", "application_name", "idler");
+                                return v != null && v == 1.0;
+                            } catch (Exception e) {
+                                throw new IllegalStateException(e);
+                            }
+                        });
+            }
+            PromText m = PromText.parse(get(f, "/metrics"));
+            assertThat(m.value("sluice_disconnects_total", "side", "client", "reason", "idle_transaction_timeout"))
+                    .isEqualTo(1.0);
+            assertThat(m.value("sluice_client_errors_total", "sqlstate_class", "25")).isEqualTo(1.0);
+        }
     }
 
     @Test
