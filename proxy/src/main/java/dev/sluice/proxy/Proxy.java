@@ -38,7 +38,6 @@ public final class Proxy {
     private final Drain drain = new Drain(this);
     private final ProxyCounters counters = new ProxyCounters();
     private final StatsReporter statsReporter;
-    private final long startedMillis = System.currentTimeMillis();
     /** Global PAUSE or SUSPEND from the admin console (per-database ones live on the pools). */
     private volatile PauseMode pauseMode = PauseMode.NONE;
     /** PAUSE db / KILL db: the database stays paused (pools created later too) until RESUME db. */
@@ -118,10 +117,6 @@ public final class Proxy {
 
     public StatsReporter statsReporter() {
         return statsReporter;
-    }
-
-    public long startedMillis() {
-        return startedMillis;
     }
 
     public PauseMode pauseMode() {

@@ -84,6 +84,7 @@ public final class AdminSession {
     public void welcome() {
         ByteBuf out = channel.alloc().buffer(256);
         Map<String, String> ps = new LinkedHashMap<>();
+        // drivers parse server_version as PostgreSQL's to pick protocol features; the console answers like a 16
         ps.put("server_version", "16.0");
         ps.put("server_encoding", "UTF8");
         ps.put("client_encoding", "UTF8");
