@@ -282,8 +282,8 @@ public final class Pool {
         boolean check = false;
         boolean launch = false;
         synchronized (this) {
-            if (waitingCount == 0) {
-                return;
+            if (waitingCount == 0 || pause != PauseMode.NONE) {
+                return; // a paused pool hands out nothing until RESUME
             }
             s = takeIdle(0);
             if (s != null && needsCheck(s)) {

@@ -28,32 +28,18 @@ public final class PoolAdmin {
         close.forEach(s -> s.closeAsync(DisconnectReason.ADMIN));
     }
 
-    /** RESUME: hands idle servers to waiting clients and opens servers for the rest. */
+    /**
+     * RESUME: serves the clients that waited meanwhile as a release or login would (an idle server, after its
+     * health check when due; else a new login within pool_size), one waiter per step.
+     */
     public static void resume(Pool pool) {
-        List<ClientConnection> linked = new ArrayList<>();
-        List<ServerConnection> servers = new ArrayList<>();
-        int launches = 0;
+        int waiting;
         synchronized (pool) {
             pool.pauseMode(PauseMode.NONE);
-            while (pool.waitingCount > 0 && pool.idleCount > 0) {
-                ServerConnection s = pool.takeIdle(0);
-                ClientConnection w = pool.pickWaiter(s.loopIndex());
-                pool.link(w, s);
-                linked.add(w);
-                servers.add(s);
-            }
-            if (pool.canLaunch()) {
-                // as acquire() would have done for each waiter: one login per waiting client, within pool_size
-                launches = Math.min(pool.waitingCount - pool.counts().serversLogin(),
-                        pool.settings().poolSize() - pool.total());
-                pool.stats().launches += launches;
-            }
+            waiting = pool.waitingCount;
         }
-        for (int i = 0; i < linked.size(); i++) {
-            pool.dispatchLink(linked.get(i), servers.get(i));
-        }
-        for (int i = 0; i < launches; i++) {
-            ServerConnection.launch(pool, pool.loops().next());
+        for (int i = 0; i < waiting; i++) {
+            pool.serveWaiters();
         }
     }
 
