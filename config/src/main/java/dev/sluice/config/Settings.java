@@ -168,13 +168,13 @@ public final class Settings {
             Duration.ofSeconds(60), "how often a stats line per pool is logged and SHOW STATS averages are computed;"
                     + " 0 = no stats lines");
     public static final Setting<Double> POOL_UTILIZATION_WARN = define("pool_utilization_warn", ValueType.ratio(),
-            0.8, "WARN when a pool uses more than this fraction of pool_size for a minute; 0 = never");
+            0.8, "Sluice only: WARN when a pool uses more than this fraction of pool_size for a minute; 0 = never");
     public static final Setting<String> METRICS_LISTEN = define("metrics_listen", TEXT, "127.0.0.1:9127",
-            "HOST:PORT of the HTTP endpoint (/metrics, /health, /ready); empty = off; port 0 picks a free one");
+            "Sluice only: HOST:PORT of the HTTP endpoint (/metrics, /health, /ready); empty = off; port 0 picks a free one");
     public static final Setting<Boolean> METRICS_PGBOUNCER_COMPAT = define("metrics_pgbouncer_compat", BOOL, true,
-            "also export the numbers under pgbouncer_exporter's metric names");
+            "Sluice only: also export the numbers under pgbouncer_exporter's metric names");
     public static final Setting<String> LOG_FORMAT = define("log_format", TEXT, "text",
-            "text, or json (one JSON object per line, for log shippers)");
+            "Sluice only: text, or json (one JSON object per line, for log shippers)");
 
     /**
      * PgBouncer 1.2x settings Sluice accepts without error but does not act on, so an existing
@@ -198,7 +198,7 @@ public final class Settings {
      * connection is made with. A reload that changes one reports it and keeps the running value.
      */
     private static final Set<String> RESTART = Set.of("listen_addr", "listen_port", "pkt_buf", "tcp_keepalive",
-            "tcp_keepidle", "tcp_keepintvl", "tcp_keepcnt", "tcp_user_timeout");
+            "tcp_keepidle", "tcp_keepintvl", "tcp_keepcnt", "tcp_user_timeout", "metrics_listen", "log_format");
 
     /**
      * Unimplemented PgBouncer settings that would silently weaken security or change what clients see if

@@ -70,8 +70,8 @@ class PgbouncerIniTest {
         assertThat(c.userlist().secret("pgbouncer_auth")).isEqualTo("plain \"quoted\" secret");
         assertThat(c.warnings()).containsExactly(
                 "setting logfile is accepted but not implemented by Sluice; ignored (" + INI + ":58)",
-                "setting pidfile is accepted but not implemented by Sluice; ignored (" + INI + ":59)",
-                "setting stats_period is accepted but not implemented by Sluice; ignored (" + INI + ":61)");
+                "setting pidfile is accepted but not implemented by Sluice; ignored (" + INI + ":59)");
+        assertThat(c.statsPeriod()).as("implemented since issue #6").isEqualTo(Duration.ofSeconds(60));
     }
 
     static Stream<Arguments> malformed() {

@@ -60,6 +60,8 @@ public final class SqlState {
     public static final String CANNOT_CONNECT_NOW = "57P03";
     /** The session sat idle (outside a transaction) for too long (PostgreSQL 14's idle_session_timeout). */
     public static final String IDLE_SESSION_TIMEOUT = "57P05";
+    /** config_file_error: a RELOAD found a config it could not apply. */
+    public static final String CONFIG_FILE_ERROR = "F0000";
     /** A bug in the pooler. */
     public static final String INTERNAL_ERROR = "XX000";
 

@@ -54,7 +54,8 @@ final class Janitor implements Runnable {
             loginTimeouts(now, draining);
             proxy.connector().expireCancels(now, proxy.config().cancelWaitTimeout().toNanos());
             proxy.drain().tick(now);
-            proxy.statsReporter().tick(pools, now);
+            proxy.statsReporter().tick(pools, now, proxy.config().statsPeriod().toNanos(),
+                    proxy.config().poolUtilizationWarn());
         } catch (RuntimeException e) {
             log.error("janitor run failed", e); // keep running: the next tick retries
         }

@@ -50,8 +50,7 @@ public final class Proxy {
         this.loops = loops;
         this.connector = connector;
         this.pools = new PoolRegistry(config, connector, loops, counters);
-        this.statsReporter = new StatsReporter(config.statsPeriod().toNanos(), config.poolUtilizationWarn(),
-                System.nanoTime());
+        this.statsReporter = new StatsReporter(System.nanoTime());
         this.tls = connector.tls();
         this.reloader = new Reloader(config, () -> this.config, next -> this.config = next, pools::reconfigure,
                 tls::prepare);

@@ -109,8 +109,7 @@ final class AdminCommands {
             case "reconnect" -> reconnect(arg, false);
             case "wait_close" -> reconnect(arg, true);
             case "disable", "enable" -> able(arg, cmd.equals("disable"));
-            case "reload" -> done(Result.error(SqlState.FEATURE_NOT_SUPPORTED, "RELOAD is not available in this build:"
-                    + " the configuration cannot be swapped while running yet (issue #7); restart Sluice instead"));
+            case "reload" -> arg.isEmpty() ? reload() : done(syntaxError(sql));
             case "shutdown" -> shutdown(arg, sql);
             default -> done(syntaxError(sql));
         };
@@ -239,6 +238,13 @@ final class AdminCommands {
         }
         proxy.disabled(db, disable);
         return done(Result.done(disable ? "DISABLE" : "ENABLE"));
+    }
+
+    /** Off the event loop: a reload reads the config and auth files. */
+    private CompletableFuture<Result> reload() {
+        return CompletableFuture.supplyAsync(proxy::reload).thenApply(r -> r.applied() ? Result.done("RELOAD")
+                : Result.error(SqlState.CONFIG_FILE_ERROR, "RELOAD failed, running configuration unchanged: "
+                        + r.error()));
     }
 
     private CompletableFuture<Result> shutdown(String arg, String sql) {

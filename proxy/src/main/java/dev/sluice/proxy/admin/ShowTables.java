@@ -132,13 +132,13 @@ final class ShowTables {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     static Result config(SluiceConfig cfg) {
-        // "changeable" says whether RELOAD would apply it: this build cannot swap settings yet (issue #7)
+        // "changeable": whether RELOAD applies it (listen address and socket options need a restart)
         Result r = Result.rows("ssss", "key", "value", "default", "changeable");
         for (Setting<?> s : Settings.all()) {
             Setting raw = s;
             Object value = cfg.get(s);
             r.row(s.name(), value == null ? "" : raw.format(value),
-                    s.defaultValue() == null ? "" : raw.format(s.defaultValue()), "no");
+                    s.defaultValue() == null ? "" : raw.format(s.defaultValue()), Settings.reloadable(s) ? "yes" : "no");
         }
         return r;
     }

@@ -72,7 +72,7 @@ public final class MetricsEndpoint implements AutoCloseable {
         new FileDescriptorMetrics().bindTo(registry);
         Readiness readiness = new Readiness(proxy, listening);
         registry.getPrometheusRegistry().register(
-                new SluiceCollector(proxy, readiness, proxy.config().metricsPgbouncerCompat(), version));
+                new SluiceCollector(proxy, readiness, version));
         HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 16);
         ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "sluice-metrics");

@@ -24,19 +24,18 @@ import java.util.Map;
 final class SluiceCollector implements MultiCollector {
     private final Proxy proxy;
     private final Readiness readiness;
-    private final boolean pgbouncerCompat;
     private final String version;
 
-    SluiceCollector(Proxy proxy, Readiness readiness, boolean pgbouncerCompat, String version) {
+    SluiceCollector(Proxy proxy, Readiness readiness, String version) {
         this.proxy = proxy;
         this.readiness = readiness;
-        this.pgbouncerCompat = pgbouncerCompat;
         this.version = version;
     }
 
     @Override
     public MetricSnapshots collect() {
         List<Pool> pools = proxy.pools().all();
+        boolean pgbouncerCompat = proxy.config().metricsPgbouncerCompat(); // per scrape: a reload applies
         List<MetricSnapshot> out = new ArrayList<>();
         Family clients = Family.gauge("sluice_pool_clients", "Client connections of the pool by state");
         Family servers = Family.gauge("sluice_pool_servers", "Server connections of the pool by state");

@@ -21,8 +21,6 @@ public final class StatsReporter {
     /** Buckets of {@link Buckets#BOUNDS_SECONDS} above 1 s: (1, 5], (5, 30], (30, +Inf). */
     private static final int FIRST_BUCKET_OVER_ONE_SECOND = 10;
 
-    private final long periodNanos;
-    private final double warnRatio;
     private long periodStart;
     private long lastCheck;
     /** Totals at the start of the current period, and the previous period's share (for SHOW STATS avg_*). */
@@ -38,19 +36,17 @@ public final class StatsReporter {
         long slowWaitsSeen;
     }
 
-    public StatsReporter(long periodNanos, double warnRatio, long now) {
-        this.periodNanos = periodNanos;
-        this.warnRatio = warnRatio;
+    public StatsReporter(long now) {
         this.periodStart = now;
         this.lastCheck = now;
     }
 
-    /** One janitor tick. */
-    public void tick(List<Pool> pools, long now) {
+    /** One janitor tick, with stats_period and pool_utilization_warn as configured now (a reload applies). */
+    public void tick(List<Pool> pools, long now, long periodNanos, double warnRatio) {
         if (now - lastCheck >= SECOND) {
             lastCheck = now;
             for (Pool p : pools) {
-                checkWarnings(p, now);
+                checkWarnings(p, now, warnRatio);
             }
         }
         if (periodNanos > 0 && now - periodStart >= periodNanos) {
@@ -89,7 +85,7 @@ public final class StatsReporter {
         periodStart = now;
     }
 
-    private void checkWarnings(Pool p, long now) {
+    private void checkWarnings(Pool p, long now, double warnRatio) {
         Watch w = watches.computeIfAbsent(p.key(), k -> new Watch());
         Pool.Counts c = p.counts();
         int size = p.settings().poolSize();
