@@ -7,6 +7,7 @@ import dev.sluice.proxy.pool.ClientState;
 import dev.sluice.proxy.pool.Pool;
 import dev.sluice.proxy.pool.ServerState;
 import dev.sluice.proxy.server.ServerConnection;
+import dev.sluice.proxy.tls.ClientTlsUpgrade;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.List;
@@ -45,7 +46,8 @@ final class ShowSockets {
                         host(s.address()), port(s.address()), host(local), port(local),
                         Instant.ofEpochMilli(s.connectedAt()), xactStart != null ? xactStart : Instant.ofEpochMilli(s.connectedAt()),
                         waited / 1_000_000_000, (waited / 1000) % 1_000_000, 0,
-                        Integer.toHexString(s.id()), linked == null ? "" : "s" + Long.toHexString(linked.id()), 0, "",
+                        Integer.toHexString(s.id()), linked == null ? "" : "s" + Long.toHexString(linked.id()), 0,
+                        c.channel() == null ? "" : ClientTlsUpgrade.summary(c.channel()),
                         s.applicationName() == null ? "" : s.applicationName(), s.preparedCount(), s.id(),
                         xactStart, inXact ? String.format("%.3f", (now - xactStartNanos) / 1e9) : null);
             }
@@ -70,7 +72,8 @@ final class ShowSockets {
                         host(local), port(local),
                         Instant.ofEpochMilli(s.createdMillis()), linkedAt != null ? linkedAt : Instant.ofEpochMilli(s.createdMillis()),
                         0, 0, s.closeNeeded() ? 1 : 0, "s" + Long.toHexString(s.id()),
-                        c == null ? "" : Integer.toHexString(c.session().id()), s.processId(), "",
+                        c == null ? "" : Integer.toHexString(c.session().id()), s.processId(),
+                        s.channel() == null ? "" : ClientTlsUpgrade.summary(s.channel()),
                         s.params().values().getOrDefault("application_name", ""),
                         s.prepared() == null ? 0 : s.prepared().statements().size(), s.id(),
                         linkedAt, inXact ? String.format("%.3f", (now - s.linkedAtNanos()) / 1e9) : null);
