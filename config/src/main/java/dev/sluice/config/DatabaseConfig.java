@@ -85,10 +85,6 @@ public record DatabaseConfig(String name, String host, int port, String dbname, 
                 if (h.isBlank()) {
                     throw origin.error("host", what + "host = '" + host + "' has an empty entry in its list");
                 }
-                if (h.strip().startsWith("/")) {
-                    throw origin.error("host", what + "host = '" + host + "' names a unix socket directory; Sluice"
-                            + " connects over TCP only: use host=127.0.0.1 (or the server's address)");
-                }
             }
             host = host.replace(" ", "");
         }

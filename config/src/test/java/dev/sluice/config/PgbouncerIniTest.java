@@ -24,7 +24,8 @@ class PgbouncerIniTest {
     @Test
     void productionStyleFileLoads() throws Exception {
         SluiceConfig c = IniLoader.load(INI);
-        assertThat(c.databases()).containsOnlyKeys("app", "reports", "billing db", "legacy-app.v2", "*", "local");
+        assertThat(c.databases()).containsOnlyKeys("app", "reports", "billing db", "legacy-app.v2", "sock", "mixed", "*",
+                "local");
 
         DatabaseConfig reports = c.databases().get("reports");
         assertThat(reports.host()).isEqualTo("replica.internal");
@@ -45,6 +46,9 @@ class PgbouncerIniTest {
         assertThat(c.databases().get("legacy-app.v2").host()).isEqualTo("10.0.0.8,10.0.0.9");
         assertThat(c.database("anything_else")).isSameAs(c.databases().get("*"));
         assertThat(c.databases().get("local").port()).isEqualTo(5432);
+        assertThat(c.databases().get("sock").host()).isEqualTo("/var/run/postgresql");
+        assertThat(c.databases().get("sock").port()).isEqualTo(5432);
+        assertThat(c.databases().get("mixed").host()).isEqualTo("/var/run/postgresql,10.0.0.5");
 
         assertThat(c.users().get("reporter")).isEqualTo(new UserConfig("reporter", PoolMode.SESSION, 3, 4));
         assertThat(c.users().get("etl@batch").poolSize()).isEqualTo(1);
@@ -95,10 +99,6 @@ class PgbouncerIniTest {
                 Arguments.of("[pgbouncer]\nauth_type = pam\n", ":2: auth_type = 'pam': auth_type pam is not supported"),
                 Arguments.of("[pgbouncer]\nmax_user_client_connections = 60\n", ":2: max_user_client_connections ="
                         + " '60' is not implemented by Sluice"),
-                Arguments.of("[databases]\napp = host=/tmp\n", ":2: database 'app': host = '/tmp' names a unix socket"
-                        + " directory"),
-                Arguments.of("[databases]\napp = host=a,/tmp\n", ":2: database 'app': host = 'a,/tmp' names a unix"
-                        + " socket directory"),
                 Arguments.of("[databases]\napp = host=a,b load_balance_hosts=disable\n", ":2: database 'app':"
                         + " load_balance_hosts = 'disable' is not implemented; Sluice spreads new server connections"
                         + " over the host list round-robin"),

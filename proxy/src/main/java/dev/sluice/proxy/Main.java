@@ -8,6 +8,7 @@ import dev.sluice.config.PoolMode;
 import dev.sluice.config.Settings;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.UrlConfig;
+import dev.sluice.proxy.server.UnixBackends;
 import dev.sluice.proxy.check.CheckCommand;
 import dev.sluice.proxy.check.SettingsCommand;
 import dev.sluice.proxy.tls.TlsConfigException;
@@ -110,6 +111,11 @@ public final class Main implements Callable<Integer> {
         }
         Logger log = LoggerFactory.getLogger("dev.sluice");
         cfg.warnings().forEach(log::warn);
+        String unixProblem = UnixBackends.problem(cfg, io.netty.channel.epoll.Epoll.isAvailable());
+        if (unixProblem != null) {
+            System.err.println("sluice: " + unixProblem); // a config error, not a failure to listen
+            return EXIT_USAGE;
+        }
         SluiceServer server;
         try {
             server = SluiceServer.start(cfg, threads());

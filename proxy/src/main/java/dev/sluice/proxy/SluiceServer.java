@@ -8,6 +8,7 @@ import dev.sluice.proxy.pool.LoopSet;
 import dev.sluice.proxy.pool.Pool;
 import dev.sluice.proxy.pool.PoolStats;
 import dev.sluice.proxy.server.ServerConnector;
+import dev.sluice.proxy.server.UnixBackends;
 import dev.sluice.proxy.tls.ClientTlsSniffer;
 import dev.sluice.proxy.tls.TlsContexts;
 import io.netty.bootstrap.Bootstrap;
@@ -16,6 +17,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
@@ -69,6 +71,10 @@ public final class SluiceServer implements AutoCloseable {
 
     public static SluiceServer start(SluiceConfig config, int threads) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
+        String unixProblem = UnixBackends.problem(config, epoll);
+        if (unixProblem != null) {
+            throw new IllegalArgumentException(unixProblem); // before any thread or socket exists
+        }
         // the listening socket lives on a worker loop too: with one loop, accepting and serving a client is
         // one thread and no wakeup per connection (as PgBouncer does); with more, new clients are spread round-robin
         EventLoopGroup workers = epoll ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
@@ -79,7 +85,9 @@ public final class SluiceServer implements AutoCloseable {
             SocketOptions.client(serverSide, config, epoll);
             LoopSet loops = new LoopSet(workers);
             tls = TlsContexts.load(config); // a bad certificate file stops the start with the setting's name
-            Proxy proxy = new Proxy(config, loops, new ServerConnector(serverSide, tls));
+            // unix sockets to PostgreSQL: no TCP options (TCP_NODELAY, keepalive, user timeout) apply there
+            Bootstrap unixSide = epoll ? new Bootstrap().channel(EpollDomainSocketChannel.class) : null;
+            Proxy proxy = new Proxy(config, loops, new ServerConnector(serverSide, unixSide, tls));
             ServerBootstrap b = new ServerBootstrap().group(boss, workers)
                     .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                     .childHandler(new ChannelInitializer<SocketChannel>() {

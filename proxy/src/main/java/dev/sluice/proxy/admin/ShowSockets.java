@@ -9,6 +9,7 @@ import dev.sluice.proxy.pool.ServerState;
 import dev.sluice.proxy.server.ServerConnection;
 import dev.sluice.proxy.tls.ClientTlsUpgrade;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Instant;
 import java.util.List;
 
@@ -40,7 +41,7 @@ final class ShowSockets {
                 boolean inXact = linked != null && st == ClientState.ACTIVE;
                 long xactStartNanos = inXact ? linked.linkedAtNanos() : 0;
                 Instant xactStart = inXact ? Instant.ofEpochMilli(wallNow - (now - xactStartNanos) / 1_000_000) : null;
-                InetSocketAddress local = c.channel() == null ? null : (InetSocketAddress) c.channel().localAddress();
+                SocketAddress local = c.channel() == null ? null : c.channel().localAddress();
                 r.row("C", s.user(), p.key().database(), "none",
                         st == ClientState.WAITING ? "waiting" : st == ClientState.ACTIVE ? "active" : "idle",
                         host(s.address()), port(s.address()), host(local), port(local),
@@ -65,11 +66,14 @@ final class ShowSockets {
                 ClientConnection c = s.client();
                 boolean inXact = c != null && st == ServerState.ACTIVE;
                 Instant linkedAt = inXact ? Instant.ofEpochMilli(wallNow - (now - s.linkedAtNanos()) / 1_000_000) : null;
-                InetSocketAddress local = s.channel() == null ? null : (InetSocketAddress) s.channel().localAddress();
-                InetSocketAddress remote = s.channel() == null ? null : (InetSocketAddress) s.channel().remoteAddress();
+                // a unix-socket server: addr and local_addr are 'unix' and port the backend's, as PgBouncer shows them
+                boolean unix = s.backend().isUnix();
+                SocketAddress local = s.channel() == null ? null : s.channel().localAddress();
+                SocketAddress remote = s.channel() == null ? null : s.channel().remoteAddress();
                 r.row("S", s.backend().user(), p.key().database(), "none", state(st),
-                        remote != null ? host(remote) : s.backend().host(), remote != null ? port(remote) : s.backend().port(),
-                        host(local), port(local),
+                        unix ? "unix" : remote != null ? host(remote) : s.backend().host(),
+                        unix || remote == null ? s.backend().port() : port(remote),
+                        unix ? "unix" : host(local), unix ? s.backend().port() : port(local),
                         Instant.ofEpochMilli(s.createdMillis()), linkedAt != null ? linkedAt : Instant.ofEpochMilli(s.createdMillis()),
                         0, 0, s.closeNeeded() ? 1 : 0, "s" + Long.toHexString(s.id()),
                         c == null ? "" : Integer.toHexString(c.session().id()), s.processId(),
@@ -93,11 +97,11 @@ final class ShowSockets {
         };
     }
 
-    private static String host(InetSocketAddress a) {
-        return a == null || a.getAddress() == null ? "" : a.getAddress().getHostAddress();
+    private static String host(SocketAddress a) {
+        return a instanceof InetSocketAddress i && i.getAddress() != null ? i.getAddress().getHostAddress() : "";
     }
 
-    private static int port(InetSocketAddress a) {
-        return a == null ? 0 : a.getPort();
+    private static int port(SocketAddress a) {
+        return a instanceof InetSocketAddress i ? i.getPort() : 0;
     }
 }

@@ -6,7 +6,10 @@ import dev.sluice.config.DatabaseConfig;
 import dev.sluice.config.IniLoader;
 import dev.sluice.config.Settings;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.proxy.server.Backend;
+import dev.sluice.proxy.server.UnixBackends;
 import dev.sluice.proxy.server.PgProbe;
+import io.netty.channel.epoll.Epoll;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -82,6 +85,12 @@ public final class CheckCommand implements Callable<Integer> {
                 problems.add(e.getMessage());
             }
         }
+        if (cfg != null) {
+            String unix = UnixBackends.problem(cfg, Epoll.isAvailable()); // what `sluice` itself would refuse at start
+            if (unix != null) {
+                problems.add(unix);
+            }
+        }
         Report report = new Report(config, checked.warnings(), problems, instances);
         if (!problems.isEmpty()) {
             report.print(out, json);
@@ -106,7 +115,7 @@ public final class CheckCommand implements Callable<Integer> {
     }
 
     private Probe probe(SluiceConfig cfg, DatabaseConfig db, String host) {
-        String address = host + ":" + db.port();
+        String address = Backend.isUnixHost(host) ? Backend.socketPath(host, db.port()) : host + ":" + db.port();
         String user = probeUser(cfg, db);
         String dbname = db.dbname() != null ? db.dbname()
                 : cfg.get(Settings.AUTH_DBNAME) != null ? cfg.get(Settings.AUTH_DBNAME) : "postgres";

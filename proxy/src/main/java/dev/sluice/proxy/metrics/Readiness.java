@@ -7,8 +7,7 @@ import dev.sluice.proxy.pool.Pool;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import dev.sluice.proxy.server.ProbeSocket;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -72,13 +71,11 @@ public final class Readiness {
     }
 
     private static boolean answers(String host, int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(host, port), PROBE_TIMEOUT_MILLIS);
-            s.setSoTimeout(PROBE_TIMEOUT_MILLIS);
-            OutputStream out = s.getOutputStream();
+        try (ProbeSocket s = ProbeSocket.open(host, port, PROBE_TIMEOUT_MILLIS)) { // TCP or a unix socket
+            OutputStream out = s.out();
             out.write(new byte[] {0, 0, 0, 8, 0x04, (byte) 0xd2, 0x16, 0x2f}); // SSLRequest
             out.flush();
-            InputStream in = s.getInputStream();
+            InputStream in = s.in();
             int b = in.read();
             return b == 'N' || b == 'S';
         } catch (IOException e) {

@@ -12,7 +12,26 @@ import java.util.Map;
 public record Backend(String host, int port, String database, String user, String secret,
                       Map<String, String> startupParameters, String connectQuery) {
     public String address() {
-        return host + ":" + port;
+        return isUnix() ? socketPath() : host + ":" + port;
+    }
+
+    /** A host beginning with '/' is a unix socket directory, as in libpq and PgBouncer. */
+    public static boolean isUnixHost(String host) {
+        return host.startsWith("/");
+    }
+
+    /** This (single-host) backend is reached over a unix-domain socket. */
+    public boolean isUnix() {
+        return isUnixHost(host);
+    }
+
+    /** The socket file PostgreSQL listens on in directory {@code dir}: {@code <dir>/.s.PGSQL.<port>}. */
+    public static String socketPath(String dir, int port) {
+        return (dir.endsWith("/") ? dir : dir + "/") + ".s.PGSQL." + port;
+    }
+
+    public String socketPath() {
+        return socketPath(host, port);
     }
 
     /** The hosts of a {@code host=a,b} list, in order; one element for a single host. */
@@ -27,6 +46,6 @@ public record Backend(String host, int port, String database, String user, Strin
 
     @Override
     public String toString() {
-        return user + "@" + host + ":" + port + "/" + database; // never the secret
+        return user + "@" + address() + "/" + database; // never the secret
     }
 }

@@ -28,8 +28,6 @@ import io.netty.buffer.Unpooled;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,14 +55,14 @@ public final class PgProbe implements AutoCloseable {
         }
     }
 
-    private final Socket socket;
+    private final ProbeSocket socket;
     private final DataInputStream in;
     private final OutputStream out;
 
-    private PgProbe(Socket socket) throws IOException {
+    private PgProbe(ProbeSocket socket) {
         this.socket = socket;
-        this.in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
-        this.out = socket.getOutputStream();
+        this.in = new DataInputStream(new java.io.BufferedInputStream(socket.in()));
+        this.out = socket.out();
     }
 
     /**
@@ -77,11 +75,8 @@ public final class PgProbe implements AutoCloseable {
      */
     public static PgProbe connect(String host, int port, String database, String user, String secret,
             ScramPassThrough keys, int timeoutMillis) throws IOException, ProbeException {
-        Socket s = new Socket();
+        ProbeSocket s = ProbeSocket.open(host, port, timeoutMillis); // host may be a unix socket directory
         try {
-            s.connect(new InetSocketAddress(host, port), timeoutMillis);
-            s.setSoTimeout(timeoutMillis);
-            s.setTcpNoDelay(true);
             PgProbe p = new PgProbe(s);
             p.login(database, user, secret, keys);
             return p;

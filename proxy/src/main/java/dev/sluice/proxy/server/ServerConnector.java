@@ -1,4 +1,4 @@
-// Opens TCP connections to backends on a chosen event loop: server logins and one-shot cancel requests.
+// Opens TCP or unix-socket connections to backends on a chosen event loop: server logins and one-shot cancels.
 package dev.sluice.proxy.server;
 
 import dev.sluice.protocol.CancelRequest;
@@ -14,6 +14,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.util.ReferenceCountUtil;
 import dev.sluice.proxy.pool.Clock;
 import dev.sluice.proxy.pool.DisconnectReason;
@@ -22,12 +23,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One bootstrap template (channel type and socket options) shared by every server connection. */
+/**
+ * Two bootstrap templates (channel type and socket options) shared by every server connection: TCP, and unix
+ * domain sockets for a host naming a socket directory (epoll only; null where the transport has none).
+ */
 public final class ServerConnector {
     private static final Logger log = LoggerFactory.getLogger(ServerConnector.class);
     /** Bounds a cancel's TCP connect even when cancel_wait_timeout is 0 (forever). */
     private static final long CANCEL_CONNECT_TIMEOUT_MILLIS = 30_000;
     private final Bootstrap template;
+    private final Bootstrap unixTemplate;
     /** Cancel connections in flight, with when they started: the janitor closes those past cancel_wait_timeout. */
     private final Map<Channel, Long> cancels = new ConcurrentHashMap<>();
     private final TlsContexts tls;
@@ -37,8 +42,33 @@ public final class ServerConnector {
      * @param tls read at each connect, so a reload applies to the next server login
      */
     public ServerConnector(Bootstrap template, TlsContexts tls) {
+        this(template, null, tls);
+    }
+
+    /** @param unixTemplate domain-socket channel class, no TCP options; null when unix sockets are unavailable */
+    public ServerConnector(Bootstrap template, Bootstrap unixTemplate, TlsContexts tls) {
         this.template = template;
+        this.unixTemplate = unixTemplate;
         this.tls = tls;
+    }
+
+    /** Whether a backend host naming a socket directory can be connected to with this transport. */
+    public boolean unixSockets() {
+        return unixTemplate != null;
+    }
+
+    /** The template for the backend's kind of address, with handler and loop filled in. */
+    private Bootstrap bootstrap(EventLoop loop, Backend backend, ChannelHandler handler) {
+        if (backend.isUnix() && unixTemplate == null) {
+            throw new IllegalStateException("backend " + backend.address() + " is a unix socket, which needs"
+                    + " Netty's epoll transport (Linux); use a TCP host");
+        }
+        return (backend.isUnix() ? unixTemplate : template).clone(loop).handler(handler);
+    }
+
+    private static ChannelFuture connect(Bootstrap b, Backend backend) {
+        return backend.isUnix() ? b.connect(new DomainSocketAddress(backend.socketPath()))
+                : b.connect(backend.host(), backend.port());
     }
 
     public TlsContexts tls() {
@@ -46,11 +76,11 @@ public final class ServerConnector {
     }
 
     ChannelFuture connect(EventLoop loop, ChannelHandler handler, Backend backend, long timeoutMillis) {
-        Bootstrap b = template.clone(loop).handler(handler);
+        Bootstrap b = bootstrap(loop, backend, handler);
         if (timeoutMillis > 0) {
             b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis));
         }
-        return b.connect(backend.host(), backend.port());
+        return connect(b, backend);
     }
 
     /**
@@ -60,9 +90,13 @@ public final class ServerConnector {
      * @param tls the server's own connection runs TLS: the cancel does too, so the key is as private as it was
      */
     public void cancel(EventLoop loop, Backend backend, int processId, int secretKey, boolean tls, Runnable done) {
-        Bootstrap b = template.clone(loop).handler(new Drain());
+        if (backend.isUnix() && unixTemplate == null) {
+            loop.execute(done); // the server itself could not have connected; nothing to cancel
+            return;
+        }
+        Bootstrap b = bootstrap(loop, backend, new Drain());
         b.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CANCEL_CONNECT_TIMEOUT_MILLIS);
-        ChannelFuture f = b.connect(backend.host(), backend.port());
+        ChannelFuture f = connect(b, backend);
         Channel ch = f.channel();
         cancels.put(ch, Clock.now());
         ch.closeFuture().addListener(c -> {
@@ -74,7 +108,7 @@ public final class ServerConnector {
                 return; // closeFuture fires
             }
             ServerTls serverTls = this.tls.server();
-            if (!tls || !serverTls.attempted()) {
+            if (!tls || !serverTls.attempted() || backend.isUnix()) {
                 sendCancel(ch, processId, secretKey); // a plain login sent the key in plain text already
                 return;
             }

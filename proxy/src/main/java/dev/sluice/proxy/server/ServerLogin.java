@@ -69,12 +69,17 @@ final class ServerLogin {
                 pool.loops().indexOf(loop));
         ServerLogin login = new ServerLogin(pool, backend);
         pool.addServer(s);
+        String refusal = UnixBackends.refusal(backend, pool.connector());
+        if (refusal != null) {
+            s.failLogin(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION, refusal);
+            return;
+        }
         ChannelFuture f = pool.connector().connect(loop, s, backend, pool.settings().serverConnectTimeoutMillis());
         s.login(login, f.channel());
         f.addListener((ChannelFutureListener) cf -> {
             if (cf.isSuccess()) {
                 ServerTls serverTls = pool.connector().tls().server();
-                if (serverTls.attempted()) {
+                if (serverTls.attempted() && !backend.isUnix()) { // PostgreSQL has no TLS on unix sockets
                     ServerTlsStart.begin(cf.channel(), serverTls, pool.connector().tls().handshakeExecutor(),
                             pool.backend(), new ServerTlsStart.Outcome() {
                                 @Override

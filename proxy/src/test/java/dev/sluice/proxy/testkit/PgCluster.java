@@ -167,6 +167,12 @@ public final class PgCluster {
         return port;
     }
 
+    /** The directory of this private cluster's unix socket (unix_socket_directories), for host=<dir> backends. */
+    public Path socketDir() {
+        requireControllable("socketDir");
+        return baseDir.resolve("sock");
+    }
+
     public boolean controllable() {
         return !external;
     }
