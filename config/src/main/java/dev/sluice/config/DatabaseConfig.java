@@ -23,7 +23,7 @@ public record DatabaseConfig(String name, String host, int port, String dbname, 
 
     /** The entry that matches any database name not listed. */
     public static final String FALLBACK = "*";
-    /** PgBouncer's default is a unix socket; Sluice speaks TCP only. */
+    /** PgBouncer's default is a unix socket; Sluice defaults to loopback TCP (host=/dir names a socket). */
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 5432;
 

@@ -17,8 +17,10 @@ public final class SettingsDoc {
             Map.entry("pool_mode", "PgBouncer defaults to session"),
             Map.entry("auth_type", "pam and ldap are refused (not silently downgraded)"),
             Map.entry("auth_hba_file", "PgBouncer skips a line it cannot parse; Sluice refuses the file (a skipped"
-                    + " reject line would let clients in). local lines never match (TCP only)"),
-            Map.entry("server_tls_sslmode", "allow behaves as prefer (TLS when the server offers it)"),
+                    + " reject line would let clients in). local lines never match (clients connect over TCP only)"),
+            Map.entry("server_tls_sslmode", "allow behaves as prefer (TLS when the server offers it). A unix-socket"
+                    + " host never uses TLS (PostgreSQL has none there): prefer/allow connect plain, require and"
+                    + " verify-* are refused at start where libpq and PgBouncer ignore sslmode"),
             Map.entry("auth_file", "also read from SLUICE_AUTH_FILE; relative paths resolve against the ini file"),
             Map.entry("auth_query", "same default query as PgBouncer; answers are cached for 5 s"),
             Map.entry("server_check_query", "PgBouncer defaults to 'select 1'; an empty query is cheaper"),
@@ -65,6 +67,10 @@ public final class SettingsDoc {
                 + " database name not listed. Keys: ").append(codeList(DatabaseConfig.keys())).append(".\n");
         md.append("Pool settings fall back to the `[pgbouncer]` values; `user`/`password` to the client's own."
                 + " Accepted but ignored (warning): ").append(codeList(DatabaseConfig.ignoredKeys())).append(".\n");
+        md.append("`host` is a name, an address or a unix socket directory (a path starting with `/`: Sluice connects"
+                + " to `<dir>/.s.PGSQL.<port>` as libpq does; needs Linux epoll), or a comma-separated list of these"
+                + " used round-robin. Without `host` Sluice connects to 127.0.0.1 (PgBouncer's default is the unix"
+                + " socket).\n");
         md.append("\n## [users] keys\n\n");
         md.append("`name = key=value ...`; override the database entry and the defaults for that user. Keys: ")
                 .append(codeList(UserConfig.keys())).append(". Accepted but ignored (warning): ")

@@ -180,6 +180,28 @@ class UnixSocketIT {
         }
     }
 
+    @Test
+    void readyProbesTheSocket(PgCluster pg) throws Exception {
+        for (String sockDir : List.of(pg.socketDir().toString(), dir.resolve("no-such-dir").toString())) {
+            try (SluiceServer s = SluiceServer.start(SluiceFixture.baseConfig(pg)
+                    .set(Settings.METRICS_LISTEN, "127.0.0.1:0")
+                    .database(DatabaseConfig.of(PgCluster.TEST_DB, sockDir, pg.port(), PgCluster.TEST_DB, null, null))
+                    .build(), 1)) {
+                // no server connections yet: /ready asks the backend itself, over the socket
+                java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                                + s.metrics().address().getPort() + "/ready")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                if (sockDir.endsWith("no-such-dir")) {
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+                    assertThat(r.body()).contains("no backend reachable").contains(sockDir);
+                } else {
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                }
+            }
+        }
+    }
+
     private record Run(int exit, String out) {
     }
 
