@@ -7,7 +7,9 @@ import dev.sluice.config.IniLoader;
 import dev.sluice.config.Setting;
 import dev.sluice.config.Settings;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.proxy.server.UnixBackends;
 import dev.sluice.proxy.tls.TlsConfigException;
+import io.netty.channel.epoll.Epoll;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -68,6 +70,10 @@ final class Reloader {
             }
         }
         SluiceConfig applied = b.build();
+        String unix = UnixBackends.problem(applied, Epoll.isAvailable()); // as refused at start
+        if (unix != null) {
+            return logged(new ReloadResult(null, List.of(), unix));
+        }
         Runnable tls;
         try {
             tls = prepareTls.apply(applied); // certificate files are re-read on every reload (rotation)

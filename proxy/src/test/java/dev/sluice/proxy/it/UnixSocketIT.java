@@ -13,6 +13,7 @@ import dev.sluice.config.DatabaseConfig;
 import dev.sluice.config.PoolMode;
 import dev.sluice.config.Settings;
 import dev.sluice.config.TlsMode;
+import dev.sluice.proxy.ReloadResult;
 import dev.sluice.proxy.SluiceServer;
 import dev.sluice.proxy.check.CheckCommand;
 import dev.sluice.proxy.testkit.PgCluster;
@@ -245,6 +246,16 @@ class UnixSocketIT {
                 .database(DatabaseConfig.of(PgCluster.TEST_DB, pg.socketDir().toString(), pg.port(),
                         PgCluster.TEST_DB, null, null)).build(), 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(why);
+        try (SluiceFixture sluice = sluice(pg, 1, 1)) {
+            ReloadResult refused = sluice.server().proxy().reload(sluice.config().toBuilder()
+                    .set(Settings.SERVER_TLS_SSLMODE, TlsMode.REQUIRE).build());
+            assertThat(refused.applied()).isFalse();
+            assertThat(refused.error()).contains(why);
+            try (Connection conn = sluice.connect(); Statement st = conn.createStatement();
+                    ResultSet rs = st.executeQuery("select 1")) {
+                assertThat(rs.next()).as("still serving over the socket").isTrue();
+            }
+        }
         Run r = check("--config", ini(pg, "server_tls_sslmode = require").toString());
         assertThat(r.exit()).as(r.out()).isEqualTo(2);
         assertThat(r.out()).contains("database 'app': " + why);
