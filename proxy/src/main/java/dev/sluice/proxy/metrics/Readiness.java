@@ -4,10 +4,11 @@ package dev.sluice.proxy.metrics;
 import dev.sluice.config.DatabaseConfig;
 import dev.sluice.proxy.Proxy;
 import dev.sluice.proxy.pool.Pool;
+import dev.sluice.proxy.server.Backend;
+import dev.sluice.proxy.server.ProbeSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import dev.sluice.proxy.server.ProbeSocket;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -62,9 +63,12 @@ public final class Readiness {
         }
         Set<String> tried = new LinkedHashSet<>();
         for (DatabaseConfig db : proxy.config().databases().values()) {
-            String host = db.host() != null ? db.host() : DatabaseConfig.DEFAULT_HOST;
-            if (tried.add(host + ":" + db.port()) && answers(host, db.port())) {
-                return null;
+            String hosts = db.host() != null ? db.host() : DatabaseConfig.DEFAULT_HOST;
+            for (String host : hosts.split(",")) { // any host of a list that answers will do
+                String address = Backend.isUnixHost(host) ? Backend.socketPath(host, db.port()) : host + ":" + db.port();
+                if (tried.add(address) && answers(host, db.port())) {
+                    return null;
+                }
             }
         }
         return tried.isEmpty() ? "no backend configured" : "no backend reachable (tried " + String.join(", ", tried) + ")";
