@@ -19,8 +19,8 @@ public final class SettingsDoc {
             Map.entry("auth_hba_file", "PgBouncer skips a line it cannot parse; Sluice refuses the file (a skipped"
                     + " reject line would let clients in). local lines never match (clients connect over TCP only)"),
             Map.entry("server_tls_sslmode", "allow behaves as prefer (TLS when the server offers it). A unix-socket"
-                    + " host never uses TLS (PostgreSQL has none there): prefer/allow connect plain, require and"
-                    + " verify-* are refused at start where libpq and PgBouncer ignore sslmode"),
+                    + " host never uses TLS (PostgreSQL has none there): as libpq and PgBouncer, sslmode does not"
+                    + " apply to it; with require or verify-* Sluice logs a warning naming the host at start"),
             Map.entry("auth_file", "also read from SLUICE_AUTH_FILE; relative paths resolve against the ini file"),
             Map.entry("auth_query", "same default query as PgBouncer; answers are cached for 5 s"),
             Map.entry("server_check_query", "PgBouncer defaults to 'select 1'; an empty query is cheaper"),

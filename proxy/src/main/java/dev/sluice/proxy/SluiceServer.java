@@ -75,6 +75,7 @@ public final class SluiceServer implements AutoCloseable {
         if (unixProblem != null) {
             throw new IllegalArgumentException(unixProblem); // before any thread or socket exists
         }
+        UnixBackends.notices(config).forEach(log::warn);
         // the listening socket lives on a worker loop too: with one loop, accepting and serving a client is
         // one thread and no wakeup per connection (as PgBouncer does); with more, new clients are spread round-robin
         EventLoopGroup workers = epoll ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);

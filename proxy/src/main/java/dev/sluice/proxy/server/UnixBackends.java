@@ -1,13 +1,17 @@
-// Which unix-socket backends Sluice refuses: no epoll transport, or server TLS required where PostgreSQL has none.
+// Unix-socket backends: refused without the epoll transport; server TLS settings do not apply to them.
 package dev.sluice.proxy.server;
 
 import dev.sluice.config.DatabaseConfig;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.TlsMode;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * PostgreSQL never does TLS on a unix socket (libpq does not send SSLRequest there), so sslmode prefer and allow
- * fall back to a plain connection, while require and verify-* are refused rather than silently downgraded.
+ * PostgreSQL never does TLS on a unix socket: libpq ignores sslmode there ("sslmode is ignored for Unix domain
+ * socket communication") and PgBouncer sends no SSLRequest to a socket either, so a pgbouncer.ini with
+ * server_tls_sslmode = require and a socket host loads unchanged. Sluice does the same and says so once, at
+ * start, in a warning naming the host; the socket never leaves the machine.
  */
 public final class UnixBackends {
     private UnixBackends() {
@@ -15,34 +19,44 @@ public final class UnixBackends {
 
     /** Why {@code backend} (one host) cannot be connected to, or null when it can. */
     static String refusal(Backend backend, ServerConnector connector) {
-        if (!backend.isUnix()) {
-            return null;
-        }
-        if (!connector.unixSockets()) {
-            return noTransport(backend.host());
-        }
-        TlsMode mode = connector.tls().server().mode();
-        return mode.atLeast(TlsMode.REQUIRE) ? tlsRequired(backend.host(), mode) : null;
+        return backend.isUnix() && !connector.unixSockets() ? noTransport(backend.host()) : null;
     }
 
     /** The first problem of any database's unix-socket hosts under {@code config}, or null: checked at start. */
     public static String problem(SluiceConfig config, boolean unixSockets) {
+        if (unixSockets) {
+            return null;
+        }
+        List<String[]> hosts = unixHosts(config);
+        return hosts.isEmpty() ? null : "database '" + hosts.get(0)[0] + "': " + noTransport(hosts.get(0)[1]);
+    }
+
+    /** Warnings for socket hosts where server_tls_sslmode asks for TLS that PostgreSQL has not there. */
+    public static List<String> notices(SluiceConfig config) {
+        List<String> out = new ArrayList<>();
+        TlsMode mode = config.serverTlsSslmode();
+        if (!mode.atLeast(TlsMode.REQUIRE)) {
+            return out; // prefer and allow fall back to plain anyway, as on any server without TLS
+        }
+        for (String[] dbHost : unixHosts(config)) {
+            out.add("database '" + dbHost[0] + "': host = '" + dbHost[1] + "' is a unix socket directory;"
+                    + " PostgreSQL has no TLS there, so server_tls_sslmode = " + mode + " does not apply to it"
+                    + " (as in libpq and PgBouncer): its connections stay on this machine, unencrypted");
+        }
+        return out;
+    }
+
+    private static List<String[]> unixHosts(SluiceConfig config) {
+        List<String[]> out = new ArrayList<>();
         for (DatabaseConfig db : config.databases().values()) {
             String hosts = db.host() != null ? db.host() : DatabaseConfig.DEFAULT_HOST;
             for (String host : hosts.split(",")) {
-                if (!Backend.isUnixHost(host)) {
-                    continue;
-                }
-                String what = "database '" + db.name() + "': ";
-                if (!unixSockets) {
-                    return what + noTransport(host);
-                }
-                if (config.serverTlsSslmode().atLeast(TlsMode.REQUIRE)) {
-                    return what + tlsRequired(host, config.serverTlsSslmode());
+                if (Backend.isUnixHost(host)) {
+                    out.add(new String[] {db.name(), host});
                 }
             }
         }
-        return null;
+        return out;
     }
 
     private static String noTransport(String host) {
@@ -50,9 +64,4 @@ public final class UnixBackends {
                 + " it is not available here: use a TCP host";
     }
 
-    private static String tlsRequired(String host, TlsMode mode) {
-        return "host = '" + host + "' is a unix socket directory and PostgreSQL does not use TLS on unix sockets,"
-                + " but server_tls_sslmode = " + mode
-                + " requires it: use server_tls_sslmode = prefer (or disable), or a TCP host";
-    }
 }
