@@ -11,7 +11,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-final class MetricNames {
+public final class MetricNames {
     /**
      * Sluice's own families, the pgbouncer_exporter-compatible set and Micrometer's JVM/process binders.
      * Label names and PromQL functions never start with these, so a plain identifier scan is exact enough.
@@ -33,7 +33,7 @@ final class MetricNames {
     }
 
     /** Every expression of the alert rules file. */
-    static Set<String> inAlertRules() throws IOException {
+    public static Set<String> inAlertRules() throws IOException {
         Set<String> names = new TreeSet<>();
         List<Map<String, Object>> groups = DeployFiles.at(DeployFiles.yaml("deploy/prometheus/sluice-alerts.yml"), "groups");
         for (Map<String, Object> g : groups) {
@@ -55,7 +55,7 @@ final class MetricNames {
         return names;
     }
 
-    static Set<String> inDashboards() throws IOException {
+    public static Set<String> inDashboards() throws IOException {
         Set<String> names = new TreeSet<>();
         for (Path p : DeployFiles.files(".json")) {
             names.addAll(inDashboard(p));
@@ -64,7 +64,7 @@ final class MetricNames {
     }
 
     /** The family a sample name belongs to: sluice_wait_seconds_bucket -> sluice_wait_seconds. */
-    static String family(String name) {
+    public static String family(String name) {
         for (String s : HISTOGRAM_SUFFIXES) {
             if (name.endsWith(s)) {
                 return name.substring(0, name.length() - s.length());
