@@ -5,14 +5,19 @@ package dev.sluice.proxy.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
 
 class DashboardTest {
     private static final Path NATIVE = DeployFiles.path("deploy/grafana/dashboards/sluice.json");
@@ -90,6 +95,28 @@ class DashboardTest {
         assertThat(MetricNames.inDashboard(COMPAT)).allMatch(n -> n.startsWith("pgbouncer_"))
                 .contains("pgbouncer_pools_client_active_connections", "pgbouncer_pools_client_waiting_connections",
                         "pgbouncer_up");
+    }
+
+    /**
+     * Every panel query is valid PromQL: promtool parses them as recording rules, with Grafana's variables
+     * replaced by what Grafana would put there.
+     */
+    @Test
+    void everyPanelQueryParsesAsPromql(@TempDir Path dir) throws Exception {
+        Path promtool = DeployFiles.requireTool("promtool", "Debian package prometheus; .ci/run unpacks it");
+        List<Map<String, String>> rules = new ArrayList<>();
+        for (Path f : List.of(NATIVE, COMPAT)) {
+            for (JsonNode expr : DeployFiles.json(f).findValues("expr")) {
+                String promql = expr.asText().replace("$__rate_interval", "1m").replace("$__range", "1h")
+                        .replaceAll("\\$\\w+", ".*");
+                rules.add(Map.of("record", "dashboard:query_" + rules.size(), "expr", promql));
+            }
+        }
+        assertThat(rules).hasSizeGreaterThan(40);
+        Path file = dir.resolve("dashboard-queries.yml");
+        Files.writeString(file, new Yaml().dump(Map.of("groups", List.of(Map.of("name", "dashboards", "rules", rules)))));
+        assertThat(DeployFiles.runOk(dir, promtool.toString(), "check", "rules", file.toString()))
+                .contains("SUCCESS: " + rules.size() + " rules found");
     }
 
     /** docs/operations.md documents every metric the rules and dashboards rely on. */
