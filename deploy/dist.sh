@@ -36,4 +36,23 @@ mkdir "$check"
 tar -C "$check" -xzf "$out"
 got=$("$check/$name/bin/sluice" --version)
 [[ $got == "sluice $version" ]] || { echo "dist: unpacked bin/sluice --version said '$got'" >&2; exit 1; }
+
+# The script must exec java (so SIGTERM reaches java itself, also as PID 1 in the image), and SIGTERM must end
+# Sluice with exit 0. No backend is needed to start; a free port, and the metrics endpoint off.
+log=$stage/run.log
+DATABASE_URL=postgres://check@127.0.0.1:1/check SLUICE_METRICS_LISTEN= \
+    "$check/$name/bin/sluice" --listen 127.0.0.1:0 >"$log" 2>&1 &
+pid=$!
+for _ in $(seq 1 150); do
+    grep -q "listening on" "$log" && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+done
+grep -q "listening on" "$log" || { kill "$pid" 2>/dev/null; cat "$log" >&2; echo "dist: bin/sluice did not start" >&2; exit 1; }
+comm=$(ps -o comm= -p "$pid")
+kill -TERM "$pid"
+status=0
+wait "$pid" || status=$?
+[[ $comm == java ]] || { echo "dist: bin/sluice runs as '$comm', not exec'd java" >&2; exit 1; }
+[[ $status == 0 ]] || { cat "$log" >&2; echo "dist: bin/sluice exited $status on SIGTERM" >&2; exit 1; }
 echo "$out"
