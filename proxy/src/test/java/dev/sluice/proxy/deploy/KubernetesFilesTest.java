@@ -97,6 +97,7 @@ class KubernetesFilesTest {
         assertThat((Object) at(sluice, "restartPolicy")).isEqualTo("Always");
         assertProbes(sluice);
         Map<String, String> env = env(sluice);
+        assertThat((Object) at(sluice, "securityContext", "runAsNonRoot")).isEqualTo(true);
         assertThat(env).containsEntry("SLUICE_LISTEN_ADDR", "127.0.0.1").containsEntry("SLUICE_METRICS_LISTEN", "0.0.0.0:9127");
         assertThat(env.get("DATABASE_URL")).startsWith("postgres://app:$(DB_PASSWORD)@");
         Map<String, String> app = env(container(pod, "containers", "app"));
