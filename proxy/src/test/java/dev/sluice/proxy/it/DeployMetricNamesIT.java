@@ -34,7 +34,9 @@ import org.junit.jupiter.api.Test;
  * so a dashboard or rule that queries a name Sluice does not export fails here. Labelled families only appear
  * once something was counted, so the test first makes Sluice count each kind of event.
  */
-@Disabled("needs /metrics from issue #6 (metrics_listen); enable when it is merged")
+// Run against issue #6's branch (20bcb65): only sluice_idle_transaction_kills_total was missing, as expected
+// without #5's idle_transaction_timeout enforcement.
+@Disabled("needs /metrics from issue #6 and the idle_transaction_timeout kill from issue #5; enable when both are merged")
 class DeployMetricNamesIT {
 
     @Test
@@ -57,7 +59,9 @@ class DeployMetricNamesIT {
             Set<String> wanted = new TreeSet<>(MetricNames.inAlertRules());
             wanted.addAll(MetricNames.inDashboards());
             assertThat(wanted).hasSizeGreaterThan(30);
-            assertThat(scraped).as("names in a live /metrics scrape").containsAll(wanted);
+            Set<String> missing = new TreeSet<>(wanted);
+            missing.removeAll(scraped);
+            assertThat(missing).as("names the rules or dashboards query but a live /metrics scrape lacks").isEmpty();
         }
     }
 
