@@ -26,7 +26,6 @@ import java.time.Duration;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,8 +33,6 @@ import org.junit.jupiter.api.Test;
  * so a dashboard or rule that queries a name Sluice does not export fails here. Labelled families only appear
  * once something was counted, so the test first makes Sluice count each kind of event.
  */
-// Passes (about 6 s) on main with issue #6's branch merged in (2185b74); main alone has no /metrics yet.
-@Disabled("needs /metrics from issue #6; enable when it is merged")
 class DeployMetricNamesIT {
 
     @Test
