@@ -48,9 +48,12 @@ class DeployMetricNamesIT {
         })) {
             Set<String> scraped;
             try (Connection idle = exercise(sluice)) {
-                // the idle-transaction kill is counted when the janitor finds it: wait for that (bounded)
-                scraped = sampleNames(scrapeUntil(metricsPort, "sluice_idle_transaction_kills_total{",
-                        Duration.ofSeconds(20)));
+                // the idle-transaction kill is counted when the janitor finds it: wait for that (bounded); the
+                // family itself exists from the start (an "other" series at 0), the application's series not
+                String kill = "sluice_idle_transaction_kills_total{application_name=\"deploy-metric-names\"} 1";
+                String body = scrapeUntil(metricsPort, kill, Duration.ofSeconds(20));
+                assertThat(body).contains(kill);
+                scraped = sampleNames(body);
             }
             Set<String> wanted = new TreeSet<>(MetricNames.inAlertRules());
             wanted.addAll(MetricNames.inDashboards());
