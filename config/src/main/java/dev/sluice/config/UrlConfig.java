@@ -15,8 +15,9 @@ import java.util.Set;
 public final class UrlConfig {
     /** URL options that libpq applies at connect time and the server accepts as startup parameters. */
     private static final Set<String> STARTUP_OPTIONS = Set.of("application_name", "client_encoding", "options");
-    /** Options that would only change how libpq itself behaves; without TLS, "disable" is what we do anyway. */
-    private static final Set<String> HARMLESS_SSLMODES = Set.of("disable", "allow", "prefer");
+    /** libpq's TLS file options, read as the server_tls_* settings they mean for Sluice's own backend login. */
+    private static final Map<String, Setting<String>> TLS_FILES = Map.of("sslrootcert", Settings.SERVER_TLS_CA_FILE,
+            "sslcert", Settings.SERVER_TLS_CERT_FILE, "sslkey", Settings.SERVER_TLS_KEY_FILE);
 
     private UrlConfig() {
     }
@@ -25,27 +26,34 @@ public final class UrlConfig {
      * A URL without a password (a backend that trusts local connections, as in `make run`) makes Sluice
      * trust that one user too: clients still have to name it, and no other user gets in.
      *
-     * @throws ConfigException if the URL lacks a user, or asks for TLS, which Sluice cannot give the backend yet
+     * {@code sslmode}, {@code sslrootcert}, {@code sslcert} and {@code sslkey} mean for Sluice's backend login what
+     * they mean for libpq: they become server_tls_sslmode and the server_tls_*_file settings.
+     *
+     * @throws ConfigException if the URL lacks a user or has an sslmode libpq does not know
      */
     public static SluiceConfig.Builder builder(BackendUrl url) throws ConfigException {
         if (url.user() == null) {
             throw new ConfigException("backend URL " + url.redacted()
                     + " needs a user: clients log in to Sluice with the same credentials");
         }
-        String sslmode = url.options().get("sslmode");
-        if (sslmode != null && !HARMLESS_SSLMODES.contains(sslmode)) {
-            throw new ConfigException("backend URL option sslmode=" + sslmode
-                    + " asks for TLS to the backend, which this version of Sluice does not implement;"
-                    + " use sslmode=disable or prefer, or connect directly");
-        }
         boolean trust = url.password() == null;
         SluiceConfig.Builder builder = SluiceConfig.builder()
                 .set(Settings.AUTH_TYPE, trust ? AuthType.TRUST : AuthType.SCRAM_SHA_256);
+        String sslmode = url.options().get("sslmode");
+        if (sslmode != null) {
+            try {
+                builder.set(Settings.SERVER_TLS_SSLMODE, TlsMode.parse(sslmode));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("backend URL option sslmode=" + sslmode + ": " + e.getMessage());
+            }
+        }
         Map<String, String> startup = new LinkedHashMap<>();
         for (Map.Entry<String, String> option : url.options().entrySet()) {
             String key = option.getKey();
             if (STARTUP_OPTIONS.contains(key)) {
                 startup.put(key, option.getValue());
+            } else if (TLS_FILES.containsKey(key)) {
+                builder.set(TLS_FILES.get(key), option.getValue());
             } else if (!key.equals("sslmode")) {
                 builder.warning("backend URL option " + key + " is not implemented by Sluice; ignored");
             }

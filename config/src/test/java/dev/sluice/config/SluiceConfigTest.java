@@ -110,10 +110,19 @@ class SluiceConfigTest {
     }
 
     @Test
-    void backendUrlAskingForTlsIsRefused() throws Exception {
-        BackendUrl url = BackendUrl.parse("postgres://app:pw@db/shop?sslmode=require");
+    void backendUrlTlsOptionsBecomeServerTlsSettings() throws Exception {
+        BackendUrl url = BackendUrl.parse("postgres://app:pw@db/shop?sslmode=verify-full&sslrootcert=/etc/ca.pem");
+        SluiceConfig c = SluiceConfig.fromBackendUrl(url);
+        assertThat(c.serverTlsSslmode()).isEqualTo(TlsMode.VERIFY_FULL);
+        assertThat(c.get(Settings.SERVER_TLS_CA_FILE)).isEqualTo("/etc/ca.pem");
+        assertThat(c.warnings()).noneMatch(w -> w.contains("sslrootcert"));
+    }
+
+    @Test
+    void backendUrlWithAnUnknownSslmodeIsRefused() throws Exception {
+        BackendUrl url = BackendUrl.parse("postgres://app:pw@db/shop?sslmode=strict");
         assertThatThrownBy(() -> SluiceConfig.fromBackendUrl(url))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("sslmode=require asks for TLS to the backend");
+                .hasMessageContaining("sslmode=strict: expected one of disable, allow, prefer, require, verify-ca");
     }
 }
