@@ -63,6 +63,7 @@ final class PgbouncerCompat {
         for (Family f : List.of(assign, xactCount, queryCount, recv, sent, xactTime, queryTime, waitTime)) {
             out.add(f.snapshot());
         }
+        addExporterStats(out, stats);
         Family poolSize = Family.gauge("pgbouncer_databases_pool_size", "pool_size summed over the database's pools");
         Family current = Family.gauge("pgbouncer_databases_current_connections", "Server connections of the database");
         perDb.forEach((db, v) -> {
@@ -73,5 +74,32 @@ final class PgbouncerCompat {
         out.add(current.snapshot());
         out.add(Family.gauge("pgbouncer_config_max_client_connections", "max_client_conn")
                 .add(proxy.config().maxClientConn()).snapshot());
+    }
+
+    /**
+     * The same totals as counters under the names pgbouncer_exporter gives SHOW STATS' total_* columns
+     * ({@code pgbouncer_stats_sql_transactions_pooled_total}, ...), which its published dashboards query.
+     */
+    private static void addExporterStats(List<MetricSnapshot> out, Map<String, PoolTotals> stats) {
+        String p = "pgbouncer_stats_";
+        Family xacts = Family.counter(p + "sql_transactions_pooled", "Total number of SQL transactions pooled");
+        Family queries = Family.counter(p + "queries_pooled", "Total number of SQL queries pooled");
+        Family recv = Family.counter(p + "received_bytes", "Total bytes received from clients");
+        Family sent = Family.counter(p + "sent_bytes", "Total bytes sent to clients");
+        Family inXact = Family.counter(p + "server_in_transaction_seconds", "Seconds servers spent in transactions");
+        Family queryTime = Family.counter(p + "queries_duration_seconds", "Seconds servers spent executing queries");
+        Family wait = Family.counter(p + "client_wait_seconds", "Seconds clients waited for a server");
+        stats.forEach((db, t) -> {
+            xacts.add(t.xacts(), "database", db);
+            queries.add(t.queries(), "database", db);
+            recv.add(t.received(), "database", db);
+            sent.add(t.sent(), "database", db);
+            inXact.add(t.xactMicros() / 1e6, "database", db);
+            queryTime.add(t.queryMicros() / 1e6, "database", db);
+            wait.add(t.waitMicros() / 1e6, "database", db);
+        });
+        for (Family f : List.of(xacts, queries, recv, sent, inXact, queryTime, wait)) {
+            out.add(f.snapshot());
+        }
     }
 }

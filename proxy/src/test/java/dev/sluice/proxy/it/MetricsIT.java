@@ -137,6 +137,10 @@ class MetricsIT {
                     .isGreaterThanOrEqualTo(9.0);
             assertThat(last.value("sluice_pool_size", "database", DB, "user", USER)).isEqualTo(4.0);
             assertThat(last.value("pgbouncer_stats_totals_xact_count", "database", DB)).isEqualTo(end);
+            // the names pgbouncer_exporter's own dashboards query, as counters
+            assertThat(last.value("pgbouncer_stats_sql_transactions_pooled_total", "database", DB)).isEqualTo(end);
+            assertThat(last.value("pgbouncer_stats_queries_pooled_total", "database", DB)).isPositive();
+            assertThat(last.value("pgbouncer_stats_client_wait_seconds_total", "database", DB)).isNotNegative();
             assertThat(last.value("sluice_ready")).isEqualTo(1.0);
             promtool(text);
         }
