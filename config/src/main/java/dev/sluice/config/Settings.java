@@ -114,8 +114,6 @@ public final class Settings {
             "longest a cancel request waits for a server to send it on; 0 = forever");
     public static final Setting<Integer> MAX_PACKET_SIZE = define("max_packet_size", ValueType.integer(1024, Integer.MAX_VALUE),
             Integer.MAX_VALUE, "largest protocol message accepted in bytes; bigger ones are refused");
-    public static final Setting<Integer> PKT_BUF = define("pkt_buf", ValueType.integer(512, 16 * 1024 * 1024), 4096,
-            "initial read buffer size per connection in bytes");
     public static final Setting<Integer> MAX_PREPARED_STATEMENTS = define("max_prepared_statements", POOL, 200,
             "prepared statements tracked per server in transaction mode (LRU); 0 = no tracking");
     public static final Setting<Boolean> APPLICATION_NAME_ADD_HOST = define("application_name_add_host", BOOL, false,
@@ -182,7 +180,7 @@ public final class Settings {
      */
     private static final Set<String> NOT_IMPLEMENTED = Set.of(
             "logfile", "pidfile", "user", "conffile", "service_name", "job_name",
-            "unix_socket_dir", "unix_socket_mode", "unix_socket_group", "so_reuseport", "peer_id",
+            "unix_socket_dir", "unix_socket_mode", "unix_socket_group", "so_reuseport", "peer_id", "pkt_buf",
             "listen_backlog", "sbuf_loopcnt", "tcp_defer_accept", "tcp_socket_buffer", "suspend_timeout",
             "auth_ident_file", "auth_ldap_options",
             "syslog", "syslog_ident", "syslog_facility", "verbose", "log_stats", "log_pooler_errors",
@@ -197,7 +195,7 @@ public final class Settings {
      * Settings a running Sluice cannot change: they shape the listening socket or the socket options every
      * connection is made with. A reload that changes one reports it and keeps the running value.
      */
-    private static final Set<String> RESTART = Set.of("listen_addr", "listen_port", "pkt_buf", "tcp_keepalive",
+    private static final Set<String> RESTART = Set.of("listen_addr", "listen_port", "tcp_keepalive",
             "tcp_keepidle", "tcp_keepintvl", "tcp_keepcnt", "tcp_user_timeout", "metrics_listen", "log_format");
 
     /**

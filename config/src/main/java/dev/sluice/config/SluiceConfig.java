@@ -152,7 +152,6 @@ public final class SluiceConfig {
     public String serverCheckQuery() { return get(Settings.SERVER_CHECK_QUERY); }
     public Duration cancelWaitTimeout() { return get(Settings.CANCEL_WAIT_TIMEOUT); }
     public int maxPacketSize() { return get(Settings.MAX_PACKET_SIZE); }
-    public int pktBuf() { return get(Settings.PKT_BUF); }
     public int maxPreparedStatements() { return get(Settings.MAX_PREPARED_STATEMENTS); }
     public boolean applicationNameAddHost() { return get(Settings.APPLICATION_NAME_ADD_HOST); }
     public boolean tcpKeepalive() { return get(Settings.TCP_KEEPALIVE); }

@@ -43,7 +43,6 @@ class SettingsTest {
         assertThat(c.serverCheckQuery()).isEmpty();
         assertThat(c.cancelWaitTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.maxPacketSize()).isEqualTo(Integer.MAX_VALUE);
-        assertThat(c.pktBuf()).isEqualTo(4096);
         assertThat(c.maxPreparedStatements()).isEqualTo(200);
         assertThat(c.applicationNameAddHost()).isFalse();
         assertThat(c.tcpKeepalive()).isTrue();

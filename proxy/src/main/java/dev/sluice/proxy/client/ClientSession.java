@@ -166,6 +166,13 @@ public final class ClientSession {
         user = startup.user();
         database = startup.database();
         startupSettings = StartupOptions.settings(startup.parameters(), cfg.ignoreStartupParameters());
+        if (cfg.applicationNameAddHost() && address != null) {
+            // PgBouncer's form, "name - host:port": the backend's application_name tells which client ran what
+            Map<String, String> withHost = new HashMap<>(startupSettings);
+            withHost.put("application_name", startupSettings.getOrDefault("application_name", "") + " - "
+                    + addressText());
+            startupSettings = withHost;
+        }
         ClientTls tls = proxy.tls().client();
         if (tls.required() && !ClientTlsUpgrade.active(ctx.channel())) {
             conn.fatal(SqlState.INVALID_AUTHORIZATION_SPECIFICATION, "SSL required: client_tls_sslmode = "

@@ -202,6 +202,25 @@ class ParamIsolationIT {
         }
     }
 
+    /** application_name_add_host: PgBouncer's "name - host:port", on whichever server runs the client's work. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void applicationNameAddHostAppendsTheClientAddress() throws Exception {
+        try (SluiceFixture sluice = SluiceFixture.start(b -> b.set(Settings.POOL_MODE, PoolMode.TRANSACTION)
+                .set(Settings.DEFAULT_POOL_SIZE, 1).set(Settings.AUTH_TYPE, AuthType.TRUST)
+                .set(Settings.APPLICATION_NAME_ADD_HOST, true));
+             PgWireClient a = wire(sluice, Map.of("application_name", "wa"));
+             PgWireClient b = wire(sluice, Map.of())) {
+            String aName = "wa - 127.0.0.1:" + a.socket().getLocalPort();
+            String bName = " - 127.0.0.1:" + b.socket().getLocalPort();
+            for (int i = 0; i < 3; i++) {
+                assertThat(one(a, "select current_setting('application_name')")).isEqualTo(aName);
+                assertThat(one(b, "select application_name from pg_stat_activity where pid = pg_backend_pid()"))
+                        .isEqualTo(bName);
+            }
+        }
+    }
+
     private static List<String> w3(PgWireClient w) {
         return w.simpleQuery("select current_setting('TimeZone'), current_setting('application_name'),"
                 + " current_setting('DateStyle')").get(0);
