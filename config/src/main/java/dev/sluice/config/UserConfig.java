@@ -1,20 +1,28 @@
-// One [users] entry: per-user overrides of pool mode, pool size and connection limit.
+// One [users] entry: per-user overrides of pool mode, pool size, connection limit and client timeouts.
 package dev.sluice.config;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 
 /**
- * A {@code [users]} line such as {@code reporting = pool_mode=session pool_size=5}. Null fields
- * mean "not set": the database entry or the [pgbouncer] default applies.
+ * A {@code [users]} line such as {@code reporting = pool_mode=session pool_size=5 idle_transaction_timeout=30}.
+ * Null fields mean "not set": the database entry or the [pgbouncer] default applies. The timeouts are PgBouncer
+ * 1.24's per-user ones, in the same units as their [pgbouncer] settings.
  */
-public record UserConfig(String name, PoolMode poolMode, Integer poolSize, Integer maxUserConnections) {
+public record UserConfig(String name, PoolMode poolMode, Integer poolSize, Integer maxUserConnections,
+        Duration queryTimeout, Duration idleTransactionTimeout, Duration clientIdleTimeout) {
 
-    private static final Set<String> KEYS = Set.of("pool_mode", "pool_size", "max_user_connections");
+    private static final Set<String> KEYS = Set.of("pool_mode", "pool_size", "max_user_connections", "query_timeout",
+            "idle_transaction_timeout", "client_idle_timeout");
     /** Newer PgBouncer per-user keys that Sluice reads but ignores, with a warning. */
-    private static final Set<String> NOT_IMPLEMENTED = Set.of("reserve_pool_size", "max_user_client_connections",
-            "query_timeout", "idle_transaction_timeout", "client_idle_timeout");
+    private static final Set<String> NOT_IMPLEMENTED = Set.of("reserve_pool_size", "max_user_client_connections");
+
+    /** An entry without per-user timeouts. */
+    public UserConfig(String name, PoolMode poolMode, Integer poolSize, Integer maxUserConnections) {
+        this(name, poolMode, poolSize, maxUserConnections, null, null, null);
+    }
 
     public UserConfig {
         if (name == null || name.isEmpty()) {
@@ -59,6 +67,10 @@ public record UserConfig(String name, PoolMode poolMode, Integer poolSize, Integ
         return new UserConfig(name,
                 DatabaseConfig.typed(kv, "pool_mode", Settings.POOL_MODE.type(), origin, what),
                 DatabaseConfig.typed(kv, "pool_size", Settings.DEFAULT_POOL_SIZE.type(), origin, what),
-                DatabaseConfig.typed(kv, "max_user_connections", Settings.MAX_USER_CONNECTIONS.type(), origin, what));
+                DatabaseConfig.typed(kv, "max_user_connections", Settings.MAX_USER_CONNECTIONS.type(), origin, what),
+                DatabaseConfig.typed(kv, "query_timeout", Settings.QUERY_TIMEOUT.type(), origin, what),
+                DatabaseConfig.typed(kv, "idle_transaction_timeout", Settings.IDLE_TRANSACTION_TIMEOUT.type(), origin,
+                        what),
+                DatabaseConfig.typed(kv, "client_idle_timeout", Settings.CLIENT_IDLE_TIMEOUT.type(), origin, what));
     }
 }

@@ -45,11 +45,11 @@ final class Janitor implements Runnable {
         try {
             long now = Clock.tick();
             boolean draining = proxy.draining();
-            Lifecycle.Limits limits = Lifecycle.Limits.of(proxy.config()); // per tick: follows a reloaded config
             List<Pool> pools = proxy.pools().all();
             for (Pool pool : pools) {
                 pool.maintain(now);
-                Lifecycle.scan(pool, now, limits, draining);
+                // per tick and pool: follows a reloaded config and the pool user's [users] timeouts
+                Lifecycle.scan(pool, now, Lifecycle.Limits.of(proxy.config(), pool.key().user()), draining);
             }
             loginTimeouts(now, draining);
             proxy.connector().expireCancels(now, proxy.config().cancelWaitTimeout().toNanos());

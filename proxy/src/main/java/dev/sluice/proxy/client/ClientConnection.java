@@ -64,13 +64,12 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     /** {@link Clock} time of the last bytes from the client (client_idle_timeout). */
     private long lastReadNanos = Clock.now();
     /** The head of the last Query/Parse, kept only for the idle_transaction_timeout log line; else null. */
-    private final LastStatement lastStatement;
+    private LastStatement lastStatement;
 
     public ClientConnection(Proxy proxy) {
         this.proxy = proxy;
         this.scanner = new FrameScanner(this, proxy.maxMessageLength());
         this.session = new ClientSession(proxy, this);
-        this.lastStatement = proxy.config().idleTransactionTimeout().isZero() ? null : new LastStatement();
         scanner.pause(); // nothing is relayed until login is done and a server is linked
     }
 
@@ -224,6 +223,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
     /** Authentication succeeded: join the pool, then finish login once the pool knows its server parameters. */
     void loggedIn(Pool pool) {
+        if (Lifecycle.Limits.of(proxy.config(), session.user()).idleTransaction() > 0) {
+            lastStatement = new LastStatement(); // only the idle_transaction_timeout log line needs it
+        }
         pool.addClient(this);
         if (pool.welcome() != null && pool.mode() != PoolMode.SESSION) {
             session.sendWelcome(pool.welcome());

@@ -2,6 +2,7 @@
 package dev.sluice.proxy.client;
 
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.UserConfig;
 import dev.sluice.protocol.SqlState;
 import dev.sluice.proxy.pool.ClientState;
 import dev.sluice.proxy.pool.Clock;
@@ -30,6 +31,21 @@ public final class Lifecycle {
         public static Limits of(SluiceConfig c) {
             return new Limits(c.clientIdleTimeout().toNanos(), c.idleTransactionTimeout().toNanos(),
                     c.queryTimeout().toNanos(), c.transactionTimeout().toNanos());
+        }
+
+        /** The limits for {@code user}'s clients: its [users] entry's timeouts where set, else the defaults. */
+        public static Limits of(SluiceConfig c, String user) {
+            Limits d = of(c);
+            UserConfig u = user == null ? null : c.users().get(user);
+            if (u == null) {
+                return d;
+            }
+            return new Limits(or(u.clientIdleTimeout(), d.clientIdle), or(u.idleTransactionTimeout(), d.idleTransaction),
+                    or(u.queryTimeout(), d.query), d.transaction);
+        }
+
+        private static long or(java.time.Duration set, long otherwise) {
+            return set == null ? otherwise : set.toNanos();
         }
 
         boolean any() {

@@ -72,6 +72,26 @@ class ClientTimeoutsIT {
         return got.get(0);
     }
 
+    /** PgBouncer 1.24's per-user idle_transaction_timeout in [users], with the global setting off. */
+    @Test
+    void aUsersOwnIdleTransactionTimeoutApplies(PgCluster pg) throws Exception {
+        try (SluiceFixture sluice = start(b -> b.user(new dev.sluice.config.UserConfig(USER, null, null, null, null,
+                Duration.ofSeconds(1), null)));
+             LogCapture log = LogCapture.start("dev.sluice")) {
+            PgWireClient w = sluice.wire();
+            try {
+                queryOk(w, "BEGIN");
+                queryOk(w, "SELECT 'per-user limit'");
+                Message e = onlyError(untilClosed(w));
+                assertThat(e.errorCode()).isEqualTo("25P03");
+            } finally {
+                w.abort();
+            }
+            assertThat(log.lines()).anySatisfy(l -> assertThat(l).startsWith("WARN").contains("(limit 1000 ms)")
+                    .contains("last statement: SELECT 'per-user limit'"));
+        }
+    }
+
     @Test
     void idleInTransactionIsKilledRolledBackLoggedAndItsServerReused(PgCluster pg) throws Exception {
         try (SluiceFixture sluice = start(b -> b.set(Settings.IDLE_TRANSACTION_TIMEOUT, Duration.ofSeconds(1)));
