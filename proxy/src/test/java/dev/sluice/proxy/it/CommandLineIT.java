@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.proxy.testkit.PgCluster;
 import dev.sluice.proxy.testkit.SluiceProcess;
-import java.io.BufferedReader;
+
 import java.io.ByteArrayOutputStream;
-import java.io.InputStreamReader;
+
 import java.io.PrintStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.net.ServerSocket;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,8 +26,8 @@ import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
+
+
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,46 +111,17 @@ class CommandLineIT {
         assertThat(r.err()).contains("DATABASE_URL");
     }
 
-    /** The packaged jar when it is at least as new as the classes, else the test classpath (SluiceProcess). */
-    private static List<String> sluiceCommand() {
-        return SluiceProcess.command();
-    }
-
     @Test
     void realProcessStartsServesAndStopsCleanlyOnSigterm() throws Exception {
         PgCluster pg = PgCluster.get();
-        int port;
-        int metricsPort;
-        try (ServerSocket s = new ServerSocket(0); ServerSocket m = new ServerSocket(0)) {
-            port = s.getLocalPort();
-            metricsPort = m.getLocalPort();
-        }
-        List<String> cmd = new java.util.ArrayList<>(sluiceCommand());
-        cmd.addAll(List.of("--backend", "postgres://" + PgCluster.SCRAM_USER + ":" + PgCluster.SCRAM_PASSWORD + "@"
-                        + pg.host() + ":" + pg.port() + "/" + PgCluster.TEST_DB,
+        int port = SluiceProcess.freePort();
+        int metricsPort = SluiceProcess.freePort();
+        try (SluiceProcess sluice = SluiceProcess.start(List.of("--backend", "postgres://" + PgCluster.SCRAM_USER + ":"
+                        + PgCluster.SCRAM_PASSWORD + "@" + pg.host() + ":" + pg.port() + "/" + PgCluster.TEST_DB,
                 "--listen", "127.0.0.1:" + port, "--metrics-listen", "127.0.0.1:" + metricsPort,
-                "--log-format", "json"));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().remove("DATABASE_URL");
-        Process proc = pb.start();
-        List<String> output = new CopyOnWriteArrayList<>();
-        CountDownLatch listening = new CountDownLatch(1);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    output.add(line);
-                    if (line.contains("listening on")) {
-                        listening.countDown();
-                    }
-                }
-            } catch (java.io.IOException ignored) {
-                // the process ended
-            }
-        }, "sluice-jar-output");
-        reader.setDaemon(true);
-        reader.start();
-        try {
-            assertThat(listening.await(20, TimeUnit.SECONDS)).as("banner; output so far: %s", output).isTrue();
+                "--log-format", "json"), Map.of(), port)) {
+            Process proc = sluice.process();
+            List<String> output = sluice.output();
             assertThat(String.join("\n", output)).contains("127.0.0.1:" + port);
             Properties p = new Properties();
             p.setProperty("user", PgCluster.SCRAM_USER);
@@ -176,23 +147,17 @@ class CommandLineIT {
             assertThat(proc.waitFor(10, TimeUnit.SECONDS)).as("exited within 10 s of SIGTERM; output: %s", output)
                     .isTrue();
             assertThat(proc.exitValue()).as("exit code; output: %s", output).isZero();
-            reader.join(5000);
+            assertThat(sluice.awaitLine("\"formattedMessage\":\"client ", 5)).as("output: %s", output).isTrue();
             // --log-format json: log lines are logback's JSON objects (the banner stays plain text)
             assertThat(output).as("output: %s", output).anySatisfy(line -> assertThat(line).startsWith("{")
                     .contains("\"level\":\"INFO\"").contains("\"formattedMessage\":\"client ").contains(" login: "));
-        } finally {
-            proc.destroyForcibly();
-            proc.waitFor(5, TimeUnit.SECONDS);
         }
     }
 
     @Test
     void sighupReloadsTheConfigFileInARealProcess(@TempDir Path dir) throws Exception {
         PgCluster pg = PgCluster.get();
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = SluiceProcess.freePort();
         Files.writeString(dir.resolve("userlist.txt"), "\"" + PgCluster.SCRAM_USER + "\" \"" + PgCluster.SCRAM_PASSWORD
                 + "\"\n");
         Path ini = dir.resolve("sluice.ini");
@@ -206,35 +171,9 @@ class CommandLineIT {
                 "auth_file = userlist.txt",
                 "");
         Files.writeString(ini, base + "default_pool_size = 4\n");
-        List<String> cmd = new java.util.ArrayList<>(sluiceCommand());
-        cmd.addAll(List.of("--config", ini.toString()));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().keySet().removeIf(k -> k.startsWith("SLUICE_") || k.equals("DATABASE_URL"));
-        Process proc = pb.start();
-        List<String> output = new CopyOnWriteArrayList<>();
-        CountDownLatch listening = new CountDownLatch(1);
-        CountDownLatch reloaded = new CountDownLatch(1);
-        CountDownLatch refused = new CountDownLatch(1);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(proc.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    output.add(line);
-                    if (line.contains("listening on")) {
-                        listening.countDown();
-                    } else if (line.contains("reload: default_pool_size: '4' -> '2'")) {
-                        reloaded.countDown();
-                    } else if (line.contains("reload refused, running configuration unchanged: ")) {
-                        refused.countDown();
-                    }
-                }
-            } catch (java.io.IOException ignored) {
-                // the process ended
-            }
-        }, "sluice-sighup-output");
-        reader.setDaemon(true);
-        reader.start();
-        try {
-            assertThat(listening.await(20, TimeUnit.SECONDS)).as("banner; output so far: %s", output).isTrue();
+        try (SluiceProcess sluice = SluiceProcess.start(List.of("--config", ini.toString()), Map.of(), port)) {
+            Process proc = sluice.process();
+            List<String> output = sluice.output();
             Properties p = new Properties();
             p.setProperty("user", PgCluster.SCRAM_USER);
             p.setProperty("password", PgCluster.SCRAM_PASSWORD);
@@ -245,29 +184,21 @@ class CommandLineIT {
                  Statement st = c.createStatement()) {
                 st.execute("select 1");
                 Files.writeString(ini, base + "default_pool_size = 2\n");
-                hangUp(proc);
-                assertThat(reloaded.await(10, TimeUnit.SECONDS)).as("reload logged; output: %s", output).isTrue();
+                sluice.signal("HUP"); // Java cannot send SIGHUP itself; kill(1) can, to the pid this test started
+                assertThat(sluice.awaitLine("reload: default_pool_size: '4' -> '2'", 10))
+                        .as("reload logged; output: %s", output).isTrue();
                 st.execute("select 2"); // the client kept its connection through the reload
 
                 Files.writeString(ini, base + "default_pool_size = none\n");
-                hangUp(proc);
-                assertThat(refused.await(10, TimeUnit.SECONDS)).as("refusal logged; output: %s", output).isTrue();
+                sluice.signal("HUP");
+                assertThat(sluice.awaitLine("reload refused, running configuration unchanged: ", 10))
+                        .as("refusal logged; output: %s", output).isTrue();
                 assertThat(String.join("\n", output)).contains("sluice.ini:8: default_pool_size = 'none'");
                 st.execute("select 3");
             }
             proc.destroy();
             assertThat(proc.waitFor(10, TimeUnit.SECONDS)).isTrue();
             assertThat(proc.exitValue()).as("exit code; output: %s", output).isZero();
-        } finally {
-            proc.destroyForcibly();
-            proc.waitFor(5, TimeUnit.SECONDS);
         }
-    }
-
-    /** Java cannot send SIGHUP itself; kill(1) can, to the pid of the process this test started. */
-    private static void hangUp(Process proc) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(proc.pid())).inheritIO().start();
-        assertThat(kill.waitFor(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(kill.exitValue()).isZero();
     }
 }

@@ -46,16 +46,41 @@ public final class SluiceProcess implements AutoCloseable {
 
     /** Starts {@code sluice --backend URL --listen 127.0.0.1:<free port>} with extra environment variables. */
     public static SluiceProcess start(String backendUrl, Map<String, String> env) throws IOException, InterruptedException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = freePort();
+        return start(List.of("--backend", backendUrl, "--listen", "127.0.0.1:" + port), env, port);
+    }
+
+    /**
+     * Starts {@code sluice ARGS} (which make it listen on {@code port}) with no SLUICE_* or DATABASE_URL from this
+     * JVM's environment but {@code env}, and waits for its banner.
+     */
+    public static SluiceProcess start(List<String> args, Map<String, String> env, int port)
+            throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(command());
-        cmd.addAll(List.of("--backend", backendUrl, "--listen", "127.0.0.1:" + port));
+        cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().remove("DATABASE_URL");
+        pb.environment().keySet().removeIf(k -> k.startsWith("SLUICE_") || k.equals("DATABASE_URL"));
         pb.environment().putAll(env);
         return new SluiceProcess(pb.start(), port, new CountDownLatch(1));
+    }
+
+    /** A TCP port free right now on 127.0.0.1. */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Waits up to {@code seconds} for an output line containing {@code text}. */
+    public boolean awaitLine(String text, long seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (output.stream().anyMatch(l -> l.contains(text))) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
     }
 
     /**
