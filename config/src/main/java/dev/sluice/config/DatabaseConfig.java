@@ -1,6 +1,7 @@
 // One [databases] entry: where a client-visible database name really lives and how it is pooled.
 package dev.sluice.config;
 
+import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,10 +17,11 @@ import java.util.function.Consumer;
  *
  * @param startupParameters parameters sent to the server at login, under their PostgreSQL names
  *     (client_encoding, DateStyle, TimeZone, application_name)
+ * @param serverLifetime this database's server_lifetime (PgBouncer allows it per database), or null
  */
 public record DatabaseConfig(String name, String host, int port, String dbname, String user, String password,
         Integer poolSize, Integer minPoolSize, Integer reservePool, PoolMode poolMode, Integer maxDbConnections,
-        String authUser, String connectQuery, Map<String, String> startupParameters) {
+        String authUser, String connectQuery, Map<String, String> startupParameters, Duration serverLifetime) {
 
     /** The entry that matches any database name not listed. */
     public static final String FALLBACK = "*";
@@ -31,11 +33,12 @@ public record DatabaseConfig(String name, String host, int port, String dbname, 
     private static final Map<String, String> STARTUP_KEYS = Map.of("client_encoding", "client_encoding",
             "datestyle", "DateStyle", "timezone", "TimeZone", "application_name", "application_name");
     /** PgBouncer keys Sluice accepts but ignores, so existing files still load (with a warning). */
-    private static final Set<String> NOT_IMPLEMENTED = Set.of("auth_query", "auth_dbname", "server_lifetime",
+    private static final Set<String> NOT_IMPLEMENTED = Set.of("auth_query", "auth_dbname",
             "max_db_client_connections");
     private static final Set<String> KEYS = Set.of("host", "port", "dbname", "user", "password", "pool_size",
             "min_pool_size", "reserve_pool", "reserve_pool_size", "pool_mode", "max_db_connections", "auth_user",
-            "connect_query", "client_encoding", "datestyle", "timezone", "application_name", "load_balance_hosts");
+            "connect_query", "server_lifetime", "client_encoding", "datestyle", "timezone", "application_name",
+            "load_balance_hosts");
     private static final ValueType<Integer> PORT = ValueType.integer(1, 65535);
 
     public DatabaseConfig {
@@ -49,7 +52,7 @@ public record DatabaseConfig(String name, String host, int port, String dbname, 
     /** An entry set from code with pool settings left to the defaults. */
     public static DatabaseConfig of(String name, String host, int port, String dbname, String user, String password) {
         return new DatabaseConfig(name, host, port, dbname, user, password, null, null, null, null, null, null,
-                null, Map.of());
+                null, Map.of(), null);
     }
 
     /** Parses a connection string outside any file, e.g. from a CLI flag. */
@@ -109,7 +112,8 @@ public record DatabaseConfig(String name, String host, int port, String dbname, 
                 typed(kv, "max_db_connections", Settings.MAX_DB_CONNECTIONS.type(), origin, what),
                 kv.get("auth_user"),
                 kv.get("connect_query"),
-                startup);
+                startup,
+                typed(kv, "server_lifetime", Settings.SERVER_LIFETIME.type(), origin, what));
     }
 
     /** Parses one optional value with the same type and range as the matching [pgbouncer] setting. */

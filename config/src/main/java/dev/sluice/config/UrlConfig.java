@@ -59,7 +59,7 @@ public final class UrlConfig {
             }
         }
         builder.database(new DatabaseConfig(url.database(), url.host(), url.port(), url.database(), url.user(),
-                url.password(), null, null, null, null, null, null, null, startup));
+                url.password(), null, null, null, null, null, null, null, startup, null));
         builder.userlist(Userlist.of(Map.of(url.user(), trust ? "" : url.password())));
         return builder;
     }

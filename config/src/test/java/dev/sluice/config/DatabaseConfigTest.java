@@ -24,6 +24,15 @@ class DatabaseConfigTest {
     }
 
     @Test
+    void serverLifetimePerDatabaseInPgBouncersUnits() throws Exception {
+        assertThat(DatabaseConfig.parse("app", "host=db server_lifetime=300").serverLifetime())
+                .isEqualTo(java.time.Duration.ofSeconds(300));
+        assertThat(DatabaseConfig.parse("app", "host=db server_lifetime=1h").serverLifetime())
+                .isEqualTo(java.time.Duration.ofHours(1));
+        assertThat(DatabaseConfig.parse("app", "host=db").serverLifetime()).isNull();
+    }
+
+    @Test
     void fallbackEntryLeavesDbnameToTheClient() throws Exception {
         DatabaseConfig star = DatabaseConfig.parse("*", "host=db port=5433");
         assertThat(star.isFallback()).isTrue();

@@ -96,7 +96,7 @@ final class ShowTables {
                     db.poolSize() != null ? db.poolSize() : cfg.defaultPoolSize(),
                     db.minPoolSize() != null ? db.minPoolSize() : cfg.minPoolSize(),
                     db.reservePool() != null ? db.reservePool() : cfg.reservePoolSize(),
-                    cfg.serverLifetime().toSeconds(), db.poolMode() == null ? null : db.poolMode().toString(), null,
+                    (db.serverLifetime() != null ? db.serverLifetime() : cfg.serverLifetime()).toSeconds(), db.poolMode() == null ? null : db.poolMode().toString(), null,
                     db.maxDbConnections() != null ? db.maxDbConnections() : cfg.maxDbConnections(), servers, 0,
                     clients, paused ? 1 : 0, proxy.isDisabled(db.name()) ? 1 : 0);
         }

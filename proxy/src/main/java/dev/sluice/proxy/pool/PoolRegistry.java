@@ -133,7 +133,7 @@ public final class PoolRegistry {
                 db.reservePool() != null ? db.reservePool() : config.reservePoolSize(),
                 config.reservePoolTimeout().toNanos(),
                 config.queryWaitTimeout().toNanos(),
-                config.serverLifetime().toNanos(),
+                (db.serverLifetime() != null ? db.serverLifetime() : config.serverLifetime()).toNanos(),
                 config.serverIdleTimeout().toNanos(),
                 config.serverLoginRetry().toNanos(),
                 config.serverConnectTimeout().toMillis(),

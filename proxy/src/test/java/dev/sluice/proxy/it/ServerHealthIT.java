@@ -83,6 +83,19 @@ class ServerHealthIT {
         await(Duration.ofSeconds(3), "backend " + pid + " gone", () -> !alive(pg, pid));
     }
 
+    /** server_lifetime in a [databases] entry overrides the [pgbouncer] default (3600 s here) for that database. */
+    @Test
+    void aDatabasesOwnServerLifetimeApplies(PgCluster pg) throws Exception {
+        dev.sluice.config.DatabaseConfig db = dev.sluice.config.DatabaseConfig.parse(PgCluster.TEST_DB,
+                "host=" + pg.host() + " port=" + pg.port() + " dbname=" + PgCluster.TEST_DB + " server_lifetime=1");
+        try (SluiceFixture sluice = start(b -> b.set(Settings.SERVER_IDLE_TIMEOUT, Duration.ZERO).database(db))) {
+            String first = pid(sluice);
+            await(Duration.ofSeconds(4), "backend " + first + " closed at the database's server_lifetime",
+                    () -> !alive(pg, first), () -> activity(pg, USER));
+            assertThat(pid(sluice)).isNotEqualTo(first);
+        }
+    }
+
     @Test
     void serverLifetimeRecyclesTheBackend(PgCluster pg) throws Exception {
         try (SluiceFixture sluice = start(b -> b.set(Settings.SERVER_LIFETIME, Duration.ofSeconds(1))
