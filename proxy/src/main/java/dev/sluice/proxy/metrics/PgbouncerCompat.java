@@ -7,12 +7,35 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Names as prometheus-community/pgbouncer_exporter publishes them (gauges fed from SHOW POOLS / STATS_TOTALS /
  * DATABASES / CONFIG); pools carry {@code database} and {@code user}, per-database stats {@code database}.
  */
 final class PgbouncerCompat {
+    /**
+     * One SHOW STATS_TOTALS column: a {@code pgbouncer_stats_totals_*} gauge (the names the issue lists) and, where
+     * pgbouncer_exporter has one, the counter under its own name ({@code pgbouncer_stats_*_total}), which that
+     * exporter's published dashboards query.
+     */
+    private record Total(String gauge, String counter, String help, ToDoubleFunction<PoolTotals> value) {
+    }
+
+    private static final List<Total> TOTALS = List.of(
+            new Total("server_assignment_count", null, "Times a server was assigned to a client",
+                    PoolTotals::serverAssignments),
+            new Total("xact_count", "sql_transactions_pooled", "SQL transactions pooled", PoolTotals::xacts),
+            new Total("query_count", "queries_pooled", "SQL queries pooled", PoolTotals::queries),
+            new Total("received_bytes", "received_bytes", "Bytes received from clients", PoolTotals::received),
+            new Total("sent_bytes", "sent_bytes", "Bytes sent to clients", PoolTotals::sent),
+            new Total("xact_time_seconds", "server_in_transaction_seconds", "Time servers spent in transactions",
+                    t -> t.xactMicros() / 1e6),
+            new Total("query_time_seconds", "queries_duration_seconds", "Time servers spent in queries",
+                    t -> t.queryMicros() / 1e6),
+            new Total("wait_time_seconds", "client_wait_seconds", "Time clients waited for a server",
+                    t -> t.waitMicros() / 1e6));
+
     private PgbouncerCompat() {
     }
 
@@ -41,29 +64,20 @@ final class PgbouncerCompat {
         for (Family f : List.of(clActive, clWaiting, svActive, svIdle, svUsed, svLogin, maxWait)) {
             out.add(f.snapshot());
         }
-        String prefix = "pgbouncer_stats_totals_";
-        Family assign = Family.gauge(prefix + "server_assignment_count", "Times a server was assigned to a client");
-        Family xactCount = Family.gauge(prefix + "xact_count", "SQL transactions pooled");
-        Family queryCount = Family.gauge(prefix + "query_count", "SQL queries pooled");
-        Family recv = Family.gauge(prefix + "received_bytes", "Bytes received from clients");
-        Family sent = Family.gauge(prefix + "sent_bytes", "Bytes sent to clients");
-        Family xactTime = Family.gauge(prefix + "xact_time_seconds", "Time spent in transactions");
-        Family queryTime = Family.gauge(prefix + "query_time_seconds", "Time spent in queries");
-        Family waitTime = Family.gauge(prefix + "wait_time_seconds", "Time clients waited for a server");
-        stats.forEach((db, t) -> {
-            assign.add(t.serverAssignments(), "database", db);
-            xactCount.add(t.xacts(), "database", db);
-            queryCount.add(t.queries(), "database", db);
-            recv.add(t.received(), "database", db);
-            sent.add(t.sent(), "database", db);
-            xactTime.add(t.xactMicros() / 1e6, "database", db);
-            queryTime.add(t.queryMicros() / 1e6, "database", db);
-            waitTime.add(t.waitMicros() / 1e6, "database", db);
-        });
-        for (Family f : List.of(assign, xactCount, queryCount, recv, sent, xactTime, queryTime, waitTime)) {
-            out.add(f.snapshot());
+        for (Total t : TOTALS) {
+            Family gauge = Family.gauge("pgbouncer_stats_totals_" + t.gauge(), t.help());
+            Family counter = t.counter() == null ? null : Family.counter("pgbouncer_stats_" + t.counter(), t.help());
+            stats.forEach((db, v) -> {
+                gauge.add(t.value().applyAsDouble(v), "database", db);
+                if (counter != null) {
+                    counter.add(t.value().applyAsDouble(v), "database", db);
+                }
+            });
+            out.add(gauge.snapshot());
+            if (counter != null) {
+                out.add(counter.snapshot());
+            }
         }
-        addExporterStats(out, stats);
         Family poolSize = Family.gauge("pgbouncer_databases_pool_size", "pool_size summed over the database's pools");
         Family current = Family.gauge("pgbouncer_databases_current_connections", "Server connections of the database");
         perDb.forEach((db, v) -> {
@@ -74,32 +88,5 @@ final class PgbouncerCompat {
         out.add(current.snapshot());
         out.add(Family.gauge("pgbouncer_config_max_client_connections", "max_client_conn")
                 .add(proxy.config().maxClientConn()).snapshot());
-    }
-
-    /**
-     * The same totals as counters under the names pgbouncer_exporter gives SHOW STATS' total_* columns
-     * ({@code pgbouncer_stats_sql_transactions_pooled_total}, ...), which its published dashboards query.
-     */
-    private static void addExporterStats(List<MetricSnapshot> out, Map<String, PoolTotals> stats) {
-        String p = "pgbouncer_stats_";
-        Family xacts = Family.counter(p + "sql_transactions_pooled", "Total number of SQL transactions pooled");
-        Family queries = Family.counter(p + "queries_pooled", "Total number of SQL queries pooled");
-        Family recv = Family.counter(p + "received_bytes", "Total bytes received from clients");
-        Family sent = Family.counter(p + "sent_bytes", "Total bytes sent to clients");
-        Family inXact = Family.counter(p + "server_in_transaction_seconds", "Seconds servers spent in transactions");
-        Family queryTime = Family.counter(p + "queries_duration_seconds", "Seconds servers spent executing queries");
-        Family wait = Family.counter(p + "client_wait_seconds", "Seconds clients waited for a server");
-        stats.forEach((db, t) -> {
-            xacts.add(t.xacts(), "database", db);
-            queries.add(t.queries(), "database", db);
-            recv.add(t.received(), "database", db);
-            sent.add(t.sent(), "database", db);
-            inXact.add(t.xactMicros() / 1e6, "database", db);
-            queryTime.add(t.queryMicros() / 1e6, "database", db);
-            wait.add(t.waitMicros() / 1e6, "database", db);
-        });
-        for (Family f : List.of(xacts, queries, recv, sent, inXact, queryTime, wait)) {
-            out.add(f.snapshot());
-        }
     }
 }
