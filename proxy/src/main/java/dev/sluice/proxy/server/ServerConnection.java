@@ -232,18 +232,13 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
     /** The client forwarded a message of this type (counted before the bytes are written). */
     public void requestSent(byte type) {
         switch (type) {
-            case 'Q', 'F' -> {
+            case 'Q', 'F', 'S' -> {
+                // each is answered by one ReadyForQuery; a Sync also ends the extended-protocol batch
                 if (outstanding++ == 0) {
                     requestNanos = Clock.now();
                     queryStartNanos = System.nanoTime();
                 }
-            }
-            case 'S' -> {
-                if (outstanding++ == 0) {
-                    requestNanos = Clock.now();
-                    queryStartNanos = System.nanoTime();
-                }
-                unsynced = false;
+                unsynced &= type != 'S';
             }
             case 'P', 'B', 'D', 'E', 'C', 'H' -> unsynced = true;
             case 'c', 'f' -> copyIn = false;
