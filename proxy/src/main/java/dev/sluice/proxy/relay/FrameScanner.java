@@ -13,7 +13,8 @@ import io.netty.util.ReferenceCountUtil;
  * batch of small messages becomes one write. A message larger than {@link #STREAM_THRESHOLD} whose body the
  * inspector does not need streams through as it arrives: nothing ever buffers a whole large message.
  *
- * <p>Ownership: the scanner owns its cumulation; forwarded slices are retained and handed to {@code write()}.
+ * <p>Ownership: the scanner owns its cumulation; forwarded slices are retained and handed to {@code write()}, and
+ * a cumulation relayed whole is handed over itself.
  */
 public final class FrameScanner {
     /** Messages above this size are streamed in pieces when the inspector does not need their body. */
@@ -251,6 +252,17 @@ public final class FrameScanner {
                         paused = true;
                     }
                 }
+            }
+            if (runStart == buf.readerIndex() && pos == buf.writerIndex() && cumulation == buf) {
+                // the common case: everything read is relayed as it came; hand the buffer over instead of a slice
+                cumulation = null;
+                Sink sink = inspector.sink();
+                if (sink != null) {
+                    sink.write(buf);
+                } else {
+                    buf.release();
+                }
+                return;
             }
             flushRun(buf, runStart, pos);
         } finally {

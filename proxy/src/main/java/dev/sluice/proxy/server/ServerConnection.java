@@ -13,6 +13,7 @@ import dev.sluice.proxy.pool.DisconnectReason;
 import dev.sluice.proxy.pool.Pool;
 import dev.sluice.proxy.pool.ServerState;
 import dev.sluice.proxy.prepared.PreparedRelay;
+import dev.sluice.proxy.relay.ChannelSink;
 import dev.sluice.proxy.relay.FrameScanner;
 import dev.sluice.proxy.relay.FrameScanner.Action;
 import io.netty.buffer.ByteBuf;
@@ -53,6 +54,8 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
     /** When the first of the outstanding requests was sent, for the query duration histogram. */
     private long queryStartNanos;
     private Channel channel;
+    /** Where the linked client's messages are written. */
+    private ChannelSink toServer;
     private volatile int loopIndex;
     private volatile ServerState state = ServerState.LOGIN;
     private volatile long idleSinceNanos = createdNanos;
@@ -112,6 +115,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
     void login(ServerLogin l, Channel ch) {
         login = l;
         channel = ch;
+        toServer = new ChannelSink(ch);
     }
 
     public long id() {
@@ -249,7 +253,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
     @Override
     public void write(ByteBuf bytes) {
         // FrameScanner.Sink for the client's scanner: client -> server bytes
-        channel.write(bytes, channel.voidPromise());
+        toServer.write(bytes);
     }
 
     /** Sends one of Sluice's own queries ahead of the client's work; its replies never reach the client. */
@@ -469,6 +473,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
     }
 
     private void loginDone() {
+        toServer.pipelineSettled(); // TLS, if any, was set up before the login
         pool.welcome(params.values());
         pool.loginSucceeded();
         pool.stats().connectTime.record(System.nanoTime() - createdNanos);
