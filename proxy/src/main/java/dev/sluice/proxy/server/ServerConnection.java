@@ -338,7 +338,7 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
     @Override
     public Action onMessage(byte type, ByteBuf buf, int index, int length, boolean whole) {
         if (state == ServerState.LOGIN && login != null) {
-            return onLoginMessage(type, buf, index, length); // after it, LOGIN only runs connect_query
+            return login.onMessage(this, type, buf, index, length); // after it, LOGIN only runs connect_query
         }
         boolean hidden = swallow > 0 || client == null;
         Action prep = prepared != null && swallow == 0 ? prepared.fromServer(type, buf, index, length, scanner)
@@ -439,40 +439,19 @@ public final class ServerConnection extends ChannelInboundHandlerAdapter
         }
     }
 
-    private Action onLoginMessage(byte type, ByteBuf buf, int index, int length) {
-        try {
-            if (login.onMessage(channel, type, buf, index, length)) {
-                params.loggedIn(login.params());
-                if (pool.rewritesPrepared()) {
-                    prepared = new PreparedRelay(channel, pool.settings().maxPreparedStatements(),
-                            pool.statementRegistry(), () -> txStatus == 'I', pool.stats());
-                }
-                processId = login.processId();
-                secretKey = login.secretKey();
-                login = null;
-                String connectQuery = backend.connectQuery();
-                if (connectQuery == null || connectQuery.isBlank()) {
-                    loginDone();
-                } else {
-                    // still in LOGIN: nobody gets this server before its connect_query has succeeded
-                    runInternal(connectQuery, error -> {
-                        if (error != null) {
-                            failLogin(error.code() != null ? error.code() : SqlState.CONNECTION_FAILURE,
-                                    "connect_query on backend " + backend.address() + " failed: " + error.message());
-                        } else {
-                            loginDone();
-                        }
-                    });
-                    channel.flush();
-                }
-            }
-        } catch (ServerLogin.LoginFailure e) {
-            failLogin(e.sqlState, e.getMessage());
+    /** The backend's ReadyForQuery ended the login: keep what it reported; connect_query may still follow. */
+    void loggedIn(ServerLogin l) {
+        params.loggedIn(l.params());
+        if (pool.rewritesPrepared()) {
+            prepared = new PreparedRelay(channel, pool.settings().maxPreparedStatements(),
+                    pool.statementRegistry(), () -> txStatus == 'I', pool.stats());
         }
-        return Action.CONSUME;
+        processId = l.processId();
+        secretKey = l.secretKey();
+        login = null;
     }
 
-    private void loginDone() {
+    void loginDone() {
         toServer.pipelineSettled(); // TLS, if any, was set up before the login
         pool.welcome(params.values());
         pool.loginSucceeded();

@@ -22,6 +22,7 @@ import dev.sluice.protocol.scram.ScramException;
 import dev.sluice.protocol.scram.ScramSecret;
 import io.netty.buffer.ByteBuf;
 import dev.sluice.proxy.pool.Pool;
+import dev.sluice.proxy.relay.FrameScanner.Action;
 import dev.sluice.proxy.tls.ServerTls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -127,8 +128,36 @@ final class ServerLogin {
         return secretKey;
     }
 
+    /** One message while {@code s} logs in; after the backend's ReadyForQuery, runs connect_query if set. */
+    Action onMessage(ServerConnection s, byte type, ByteBuf buf, int index, int length) {
+        Channel ch = s.channel();
+        try {
+            if (handle(ch, type, buf, index, length)) {
+                s.loggedIn(this);
+                String connectQuery = backend.connectQuery();
+                if (connectQuery == null || connectQuery.isBlank()) {
+                    s.loginDone();
+                } else {
+                    // still in LOGIN: nobody gets this server before its connect_query has succeeded
+                    s.runInternal(connectQuery, error -> {
+                        if (error != null) {
+                            s.failLogin(error.code() != null ? error.code() : SqlState.CONNECTION_FAILURE,
+                                    "connect_query on backend " + backend.address() + " failed: " + error.message());
+                        } else {
+                            s.loginDone();
+                        }
+                    });
+                    ch.flush();
+                }
+            }
+        } catch (LoginFailure e) {
+            s.failLogin(e.sqlState, e.getMessage());
+        }
+        return Action.CONSUME;
+    }
+
     /** Handles one login-phase message (whole body at {@code index + 5}); returns true on ReadyForQuery. */
-    boolean onMessage(Channel ch, byte type, ByteBuf buf, int index, int length) throws LoginFailure {
+    private boolean handle(Channel ch, byte type, ByteBuf buf, int index, int length) throws LoginFailure {
         ByteBuf body = buf.slice(index + 5, length - 5);
         switch (type) {
             case 'R' -> authenticate(ch, Authentication.decode(body));
