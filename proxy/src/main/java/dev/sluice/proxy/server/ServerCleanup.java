@@ -27,17 +27,18 @@ final class ServerCleanup {
             return;
         }
         s.pool().cleaning(s);
-        if (s.copyIn()) {
+        ServerRelay r = s.relay();
+        if (r.copyIn) {
             // CopyFail: the server answers with an error and ReadyForQuery
             ByteBuf out = s.channel().alloc().buffer(40);
             int at = Wire.beginMessage(out, (byte) 'f');
             Wire.writeCString(out, "client disconnected during COPY");
             Wire.endMessage(out, at);
             send(s, out, (byte) 'f');
-        } else if (s.outstanding() > 0) {
+        } else if (r.outstanding > 0) {
             s.sendCancel(); // a running query would otherwise hold its locks until it finishes
         }
-        if (s.unsynced()) {
+        if (r.unsynced) {
             ByteBuf out = s.channel().alloc().buffer(5);
             Sync.INSTANCE.encode(out); // ends the batch the client left without Sync
             if (s.prepared() != null) {
@@ -57,7 +58,8 @@ final class ServerCleanup {
 
     /** Called whenever a reply or cancel completes while cleaning; acts once everything is answered. */
     static void drained(ServerConnection s) {
-        if (s.state() == ServerState.CLOSED || s.outstanding() > 0 || s.cancelsInFlight() > 0 || s.swallowing()) {
+        ServerRelay r = s.relay();
+        if (s.state() == ServerState.CLOSED || r.outstanding > 0 || r.cancelsInFlight > 0 || r.swallowing()) {
             return;
         }
         if (s.txStatus() != 'I') {
@@ -87,7 +89,7 @@ final class ServerCleanup {
         s.pool().cleaning(s);
         s.runInternal(settings.serverResetQuery(), error -> {
             if (error == null && s.txStatus() == 'I') {
-                s.forgetUnreportedParams();
+                s.params().resetUnreported(s.pool().welcome()); // what PostgreSQL does not report was reset too
                 s.pool().release(s);
             } else {
                 s.close(DisconnectReason.CLEANUP_FAILED);

@@ -75,7 +75,8 @@ final class ServerLogin {
             s.failLogin(SqlState.SQLCLIENT_UNABLE_TO_ESTABLISH_SQLCONNECTION, refusal);
             return;
         }
-        ChannelFuture f = pool.connector().connect(loop, s, backend, pool.settings().serverConnectTimeoutMillis());
+        ChannelFuture f = pool.connector().connect(loop, s.relay(), backend,
+                pool.settings().serverConnectTimeoutMillis());
         s.login(login, f.channel());
         f.addListener((ChannelFutureListener) cf -> {
             if (cf.isSuccess()) {
@@ -142,7 +143,8 @@ final class ServerLogin {
                     s.runInternal(connectQuery, error -> {
                         if (error != null) {
                             s.failLogin(error.code() != null ? error.code() : SqlState.CONNECTION_FAILURE,
-                                    "connect_query on backend " + backend.address() + " failed: " + error.message());
+                                    "connect_query on backend " + backend.address() + " failed: "
+                                            + error.message());
                         } else {
                             s.loginDone();
                         }
