@@ -1,9 +1,6 @@
 // One client connection: startup, login, then relaying its requests to whichever server its pool links it to.
 package dev.sluice.proxy.client;
 
-import dev.sluice.config.PoolMode;
-import dev.sluice.protocol.ErrorResponse;
-import dev.sluice.protocol.ProtocolException;
 import dev.sluice.protocol.SqlState;
 import dev.sluice.protocol.StartupPacket;
 import dev.sluice.protocol.Wire;
@@ -13,43 +10,30 @@ import dev.sluice.proxy.pool.ClientState;
 import dev.sluice.proxy.pool.Clock;
 import dev.sluice.proxy.pool.DisconnectReason;
 import dev.sluice.proxy.pool.Pool;
-import dev.sluice.proxy.pool.PoolUnavailableException;
 import dev.sluice.proxy.relay.ChannelSink;
 import dev.sluice.proxy.relay.FrameScanner;
 import dev.sluice.proxy.relay.FrameScanner.Action;
 import dev.sluice.proxy.server.ServerConnection;
-import dev.sluice.proxy.tls.ClientTlsUpgrade;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Lives on one event loop. In transaction mode the client owns no server between transactions: its first
- * message makes it wait for one ({@link Pool#acquire}), the messages are relayed once linked, and the server
- * unlinks itself when the transaction's ReadyForQuery has been written and nothing is outstanding.
+ * Lives on one event loop: the Netty handler, and the relay of the client's messages to its linked server (the
+ * hot path, kept here so that it reads plain fields of this object). {@link ServerLink} links a server for each
+ * transaction and pauses reads while there is none; {@link Disconnect} ends the client.
  */
 public final class ClientConnection extends ChannelInboundHandlerAdapter
         implements FrameScanner.Inspector, AdminSession.Reader {
-    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
-    /** Reasons reading from the client is paused; reading resumes when none is left. */
-    private static final int WAITING_FOR_SERVER = 1;
-    /**
-     * A client waiting for a server is only stopped from reading once it has buffered this much: a client
-     * usually waits for its reply, and toggling reads costs two epoll_ctl calls per transaction.
-     */
-    private static final int WAITING_BUFFER_LIMIT = 256 * 1024;
-    private static final int SERVER_UNWRITABLE = 2;
-
     private final Proxy proxy;
     private final FrameScanner scanner;
     private final ClientSession session;
+    private final ServerLink link;
+    private final Disconnect disconnect;
     private Channel channel;
     private int loopIndex;
     private volatile ClientState state = ClientState.LOGIN;
@@ -57,10 +41,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     /** The admin console session when this client connected to the virtual pgbouncer database. */
     private AdminSession admin;
     private ServerConnection server;
-    private int readBlockers;
     private boolean wroteToServer;
-    /** Set once close() ran: the pool no longer knows this client. */
-    private boolean closed;
     private ChannelSink clientSink;
     /** {@link Clock} time of the last bytes from the client (client_idle_timeout). */
     private long lastReadNanos = Clock.now();
@@ -71,6 +52,8 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         this.proxy = proxy;
         this.scanner = new FrameScanner(this, proxy.maxMessageLength());
         this.session = new ClientSession(proxy, this);
+        this.link = new ServerLink(proxy, this, session, scanner);
+        this.disconnect = new Disconnect(proxy, this, session, scanner);
         scanner.pause(); // nothing is relayed until login is done and a server is linked
     }
 
@@ -129,7 +112,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
             session.onStartup(ctx, p);
             return;
         }
-        if (closed) {
+        if (disconnect.closed()) {
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -145,9 +128,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
             return;
         }
         if (state == ClientState.IDLE && scanner.hasBuffered()) {
-            beginTransaction();
-        } else if (server == null && scanner.buffered() > WAITING_BUFFER_LIMIT) {
-            block(WAITING_FOR_SERVER, true);
+            link.begin();
+        } else if (server == null && scanner.buffered() > ServerLink.WAITING_BUFFER_LIMIT) {
+            link.block(ServerLink.WAITING_FOR_SERVER, true);
         }
     }
 
@@ -171,7 +154,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
     /** The linked server's socket filled up: stop reading the client until it drains. */
     public void serverWritable(boolean writable) {
-        block(SERVER_UNWRITABLE, !writable);
+        link.block(ServerLink.SERVER_UNWRITABLE, !writable);
     }
 
     @Override
@@ -182,17 +165,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ProtocolException pe = ProtocolException.find(cause);
-        if (pe != null) {
-            fatal(pe.sqlState(), pe.getMessage(), DisconnectReason.PROTOCOL_VIOLATION);
-        } else if (cause instanceof java.io.IOException) {
-            close(DisconnectReason.CLIENT_CLOSE); // reset by peer and the like
-        } else if (ClientTlsUpgrade.isTlsFailure(cause)) {
-            close(DisconnectReason.PROTOCOL_VIOLATION); // the handshake listener logged why; no plain reply fits
-        } else {
-            log.warn("client {}: internal error", session.id(), cause);
-            fatal(SqlState.INTERNAL_ERROR, "internal error in Sluice; see its log", DisconnectReason.INTERNAL_ERROR);
-        }
+        disconnect.caught(cause);
     }
 
     // ------------------------------------------------------------------ login (called by ClientSession)
@@ -203,7 +176,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
 
     boolean isClosed() {
-        return closed;
+        return disconnect.closed();
     }
 
     /**
@@ -230,16 +203,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
             lastStatement = new LastStatement(); // only the idle_transaction_timeout log line needs it
         }
         pool.addClient(this);
-        if (pool.welcome() != null && pool.mode() != PoolMode.SESSION) {
-            session.sendWelcome(pool.welcome());
-            channel.flush();
-            if (scanner.hasBuffered()) {
-                beginTransaction();
-            }
-            return;
-        }
-        // the pool has never logged in to its backend (or this is session mode): get a server first
-        beginTransaction();
+        link.joined(pool);
     }
 
     @Override
@@ -249,8 +213,9 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
     @Override
     public void resumeReading() {
-        if (!closed) {
-            block(WAITING_FOR_SERVER, false); // a console client that pipelined a lot while a command waited
+        if (!disconnect.closed()) {
+            // a console client that pipelined a lot while a command waited
+            link.block(ServerLink.WAITING_FOR_SERVER, false);
             scanner.resume();
         }
     }
@@ -265,80 +230,16 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
     // ------------------------------------------------------------------ linking
 
-    private void beginTransaction() {
-        if (scanner.peekType() == 'X') {
-            close(DisconnectReason.CLIENT_CLOSE);
-            return;
-        }
-        if (proxy.draining()) {
-            // a transaction boundary while Sluice shuts down: the client reconnects elsewhere (57P01 is retryable)
-            fatal(SqlState.ADMIN_SHUTDOWN, Lifecycle.SHUTDOWN_MESSAGE, DisconnectReason.SHUTDOWN);
-            return;
-        }
-        ServerConnection s;
-        try {
-            s = session.pool().acquire(this);
-        } catch (PoolUnavailableException e) {
-            fatal(e.failure().sqlState(), e.getMessage(), e.reason());
-            return;
-        }
-        if (s != null) {
-            linked(s);
-        }
-    }
-
     /** The pool linked a server to this client; runs on this client's loop, which is now the server's too. */
     public void linked(ServerConnection s) {
-        if (closed) {
+        if (disconnect.closed()) {
             // left while waiting: the server never saw this client's work
             s.client(null);
             session.pool().release(s);
             return;
         }
         server = s;
-        if (s.prepared() != null) {
-            s.prepared().link(session.statements(), channel);
-        }
-        if (!channel.isWritable()) {
-            s.channel().config().setAutoRead(false);
-        }
-        if (!session.welcomed()) {
-            session.sendWelcome(session.pool().welcome());
-            channel.flush();
-        }
-        String sync = session.syncSql(s);
-        if (sync == null) {
-            relay();
-            return;
-        }
-        s.runInternal(sync, error -> {
-            if (error != null) {
-                fatal(SqlState.INVALID_PARAMETER_VALUE, "could not apply this connection's settings on the server: "
-                        + error.message(), DisconnectReason.PROTOCOL_VIOLATION);
-                return;
-            }
-            session.synced(s);
-            relay();
-        });
-        s.channel().flush();
-    }
-
-    private void relay() {
-        ServerConnection s = server;
-        block(WAITING_FOR_SERVER, false);
-        scanner.resume();
-        if (s == server && s != null) {
-            s.channel().flush();
-            if (!scanner.hasBuffered() && !s.busy() && session.pool().mode() != PoolMode.SESSION) {
-                // linked only to learn the pool's parameters at login: give the server back right away
-                unlinked(s);
-                s.client(null);
-                if (s.prepared() != null) {
-                    s.prepared().unlink();
-                }
-                session.pool().release(s, this);
-            }
-        }
+        link.linked(s);
     }
 
     /** The server left this client after a finished transaction. */
@@ -347,21 +248,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
             return;
         }
         server = null;
-        readBlockers &= ~SERVER_UNWRITABLE;
-        if (!s.channel().config().isAutoRead()) {
-            s.channel().config().setAutoRead(true); // a slow reader had paused it; setting it is an atomic swap
-        }
-        scanner.pause();
-        if (!closed) {
-            block(SERVER_UNWRITABLE, false); // the pool moves this client to idle as it takes the server back
-            if (scanner.hasBuffered()) {
-                channel.eventLoop().execute(() -> {
-                    if (state == ClientState.IDLE && !closed && scanner.hasBuffered()) {
-                        beginTransaction();
-                    }
-                });
-            }
-        }
+        link.unlinked(s);
     }
 
     /** False while part of a streamed message has been relayed and the rest must follow to the same server. */
@@ -448,42 +335,20 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
 
     /** Sends a FATAL ErrorResponse, then closes once it is written. */
     public void fatal(String sqlState, String message, DisconnectReason reason) {
-        if (closed || !channel.isActive()) {
-            close(reason);
-            return;
-        }
-        session.logRefusal(sqlState, message);
-        proxy.counters().clientError(sqlState);
-        ByteBuf out = channel.alloc().buffer(64 + message.length());
-        ErrorResponse.fatal(sqlState, message).encode(out);
-        detach(reason);
-        channel.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        disconnect.fatal(sqlState, message, reason);
     }
 
     /** Ends the client; a linked server is cleaned up for reuse or closed. Idempotent, on this loop. */
     @Override
     public void close(DisconnectReason reason) {
-        detach(reason);
-        channel.close();
+        disconnect.close(reason);
     }
 
-    private void detach(DisconnectReason reason) {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        scanner.pause();
+    /** The client is ending: the server it had, if any, is no longer linked. */
+    ServerConnection dropServer() {
         ServerConnection s = server;
         server = null;
-        if (s != null) {
-            if (scanner.streaming()) {
-                // part of a message reached the server and the rest never will: nothing can resync it
-                s.close(DisconnectReason.CLIENT_GONE_DIRTY);
-            } else {
-                s.clientGone();
-            }
-        }
-        session.closed(reason);
+        return s;
     }
 
     /** From any thread (admin KILL_CLIENT and the like): closes this client on its own loop. */
@@ -499,14 +364,6 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
                 s.cancelRunning();
             }
         });
-    }
-
-    private void block(int reason, boolean on) {
-        int before = readBlockers;
-        readBlockers = on ? before | reason : before & ~reason;
-        if ((before == 0) != (readBlockers == 0)) {
-            channel.config().setAutoRead(readBlockers == 0);
-        }
     }
 
     @Override
