@@ -16,7 +16,6 @@ import static dev.sluice.proxy.prepared.ReplyQueue.SYNTH_PARSE;
 
 import dev.sluice.protocol.Close;
 import dev.sluice.protocol.Describe;
-import dev.sluice.protocol.ErrorResponse;
 import dev.sluice.protocol.Parse;
 import dev.sluice.protocol.ProtocolException;
 import dev.sluice.protocol.SqlState;
@@ -25,7 +24,6 @@ import dev.sluice.proxy.pool.PoolStats;
 import dev.sluice.proxy.relay.FrameScanner;
 import dev.sluice.proxy.relay.FrameScanner.Action;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
@@ -34,15 +32,11 @@ import java.util.function.BooleanSupplier;
  * One per server connection, on its event loop. Client messages are handled in {@link #fromClient}: a named
  * Parse/Bind/Describe/Close is rewritten to the statement's server name, a Parse is injected where the server
  * lacks the statement, and Close (or a Parse the server already has) is answered by Sluice. Every message
- * sent leaves an entry in a {@link ReplyQueue}; {@link #fromServer} walks the replies against it, hiding
+ * sent leaves an entry in a {@link ReplyQueue}; {@link ServerReplies} walks the replies against it, hiding
  * replies to Sluice's own messages, emitting Sluice's own replies at their place, and undoing the effects of
  * messages PostgreSQL skipped after an error (it skips to Sync, and so does the queue).
  */
 public final class PreparedRelay {
-    private static final byte[] PARSE_COMPLETE = {'1', 0, 0, 0, 4};
-    private static final byte[] CLOSE_COMPLETE = {'3', 0, 0, 0, 4};
-    private static final String STALE_PLAN = "cached plan must not change result type";
-
     private final ServerStatements statements;
     /** Hit/miss/eviction counters of the server's pool (LongAdders: safe from this loop, read at scrape). */
     private final PoolStats stats;
@@ -52,11 +46,10 @@ public final class PreparedRelay {
     /** True while the server is outside a transaction block (status 'I'). */
     private final BooleanSupplier implicitTx;
     private final StalePlanRetry retry = new StalePlanRetry();
+    private final ServerReplies replies;
     private ClientStatements client;
-    private Channel toClient;
     private Statement lastBound;
     private String lastBoundName;
-    private boolean queryFailed;
     /**
      * PostgreSQL reported an error in an extended-protocol batch whose Sync it has not received yet: it
      * ignores every message until that Sync, so they get no entries and no effects.
@@ -72,18 +65,19 @@ public final class PreparedRelay {
         this.registry = registry;
         this.implicitTx = implicitTx;
         this.statements = new ServerStatements(maxPrepared);
+        this.replies = new ServerReplies(this, queue, statements, registry, retry);
     }
 
     /** Starts a link: replies Sluice makes itself go to {@code toClient}. */
     public void link(ClientStatements statements, Channel toClient) {
         this.client = statements;
-        this.toClient = toClient;
+        replies.toClient(toClient);
     }
 
     /** The client left or the server went back to the pool; pending entries still need their replies. */
     public void unlink() {
         client = null;
-        toClient = null;
+        replies.toClient(null);
         lastBound = null;
         lastBoundName = null;
         retry.reset();
@@ -185,7 +179,7 @@ public final class PreparedRelay {
         client.put(p.name(), s);
         if (statements.has(s)) {
             stats.preparedHits.increment();
-            synthetic(SYNTH_PARSE, s, p.name());
+            replies.synthetic(SYNTH_PARSE, s, p.name());
             return Action.CONSUME;
         }
         stats.preparedMisses.increment();
@@ -253,7 +247,7 @@ public final class PreparedRelay {
             s.refs.incrementAndGet(); // kept by the queue entry for a possible undo
             client.remove(c.name());
         }
-        synthetic(SYNTH_CLOSE, s, c.name());
+        replies.synthetic(SYNTH_CLOSE, s, c.name());
         return Action.CONSUME;
     }
 
@@ -335,147 +329,16 @@ public final class PreparedRelay {
         write(out);
     }
 
-    /** A reply Sluice gives itself: now when nothing is owed before it, else in turn. */
-    private void synthetic(byte kind, Statement s, String name) {
-        if (queue.isEmpty()) {
-            emit(kind);
-            if (kind == SYNTH_CLOSE && s != null) {
-                registry.release(s); // no undo possible any more
-            }
-        } else {
-            queue.add(kind, s, name);
-        }
-    }
-
-    private void emit(byte kind) {
-        Channel c = toClient;
-        if (c != null) {
-            // flushed now: nothing else may follow before the client waits for it (Close + Flush)
-            c.writeAndFlush(Unpooled.wrappedBuffer(kind == SYNTH_PARSE ? PARSE_COMPLETE : CLOSE_COMPLETE),
-                    c.voidPromise());
-        }
-    }
-
     // ------------------------------------------------------------------ server -> client
 
+    /** A server message before it reaches the client: {@link ServerReplies} matches it against what is owed. */
     public Action fromServer(byte type, ByteBuf buf, int index, int length, FrameScanner scanner) {
-        byte k = queue.kind();
-        if (k == 0) {
-            return Action.FORWARD; // nothing owed: an asynchronous message (notice, notification, parameter)
-        }
-        switch (type) {
-            case 'E' -> {
-                return error(ErrorResponse.decode(buf.slice(index + 5, length - 5)), scanner);
-            }
-            case 'Z' -> {
-                if (k == SYNC || k == QUERY) {
-                    if (k == QUERY && !queryFailed) {
-                        SqlCommands.applied(this, queue.statement(), queue.extra());
-                    }
-                    queryFailed = false;
-                    if (k == SYNC && retry.due()) {
-                        queue.pop();
-                        return Action.CONSUME; // the server connection replays the batch now
-                    }
-                    ErrorResponse late = retry.takeHidden();
-                    if (late != null) {
-                        scanner.flushBeforeCurrent();
-                        emit(late);
-                    }
-                    retry.finished();
-                    return done(false, scanner);
-                }
-            }
-            case '1' -> {
-                if (k == INJECTED_PARSE) {
-                    return done(true, scanner);
-                }
-                if (k == PARSE || k == CLIENT_PARSE) {
-                    return done(false, scanner);
-                }
-            }
-            case '2' -> {
-                if (k == BIND) {
-                    return done(false, scanner);
-                }
-            }
-            case '3' -> {
-                if (k == INJECTED_CLOSE) {
-                    return done(true, scanner);
-                }
-                if (k == CLOSE) {
-                    return done(false, scanner);
-                }
-            }
-            case 'T', 'n' -> {
-                if (k == DESCRIBE) {
-                    return done(false, scanner);
-                }
-            }
-            case 'C', 'I', 's' -> {
-                if (k == EXECUTE) {
-                    return done(false, scanner);
-                }
-            }
-            default -> { }
-        }
-        return Action.FORWARD;
+        return replies.fromServer(type, buf, index, length, scanner);
     }
 
-    /** The head entry got its last reply: pop it, then emit Sluice's own replies that are now due. */
-    private Action done(boolean hide, FrameScanner scanner) {
-        queue.pop();
-        byte next = queue.kind();
-        if (next != SYNTH_PARSE && next != SYNTH_CLOSE) {
-            return hide ? Action.CONSUME : Action.FORWARD;
-        }
-        if (hide) {
-            scanner.flushBeforeCurrent();
-        } else {
-            scanner.flushThroughCurrent();
-        }
-        while (queue.kind() == SYNTH_PARSE || queue.kind() == SYNTH_CLOSE) {
-            emit(queue.kind());
-            if (queue.kind() == SYNTH_CLOSE && queue.statement() != null) {
-                registry.release(queue.statement());
-            }
-            queue.pop();
-        }
-        return hide ? Action.CONSUME : Action.FORWARD;
-    }
-
-    private Action error(ErrorResponse e, FrameScanner scanner) {
-        byte k = queue.kind();
-        boolean hide = false;
-        if ((k == BIND || k == EXECUTE) && queue.statement() != null && client != null
-                && SqlState.FEATURE_NOT_SUPPORTED.equals(e.code()) && e.message() != null
-                && e.message().contains(STALE_PLAN)) {
-            // this client's next use prepares afresh under a new server name; the stale copy stays and
-            // fails for the other clients that use it, who then re-prepare too
-            String name = (String) queue.extra();
-            Statement stale = queue.statement();
-            if (name != null && client.get(name) == stale) {
-                client.put(name, registry.renew(stale));
-                hide = k == BIND && retry.hide(stale, e);
-            }
-        }
-        if (!hide) {
-            retry.discard();
-        }
-        if (k == QUERY) {
-            queryFailed = true; // ReadyForQuery follows
-            return Action.FORWARD;
-        }
-        if (k == SYNC) {
-            return Action.FORWARD;
-        }
-        // the failing message and everything up to Sync are skipped by PostgreSQL: undo what Sluice assumed
-        while (!queue.isEmpty() && queue.kind() != SYNC) {
-            undo();
-            queue.pop();
-        }
-        skipping = queue.isEmpty(); // the Sync is still to come from the client
-        return hide ? Action.CONSUME : Action.FORWARD;
+    /** An error made PostgreSQL skip the rest of a batch: while {@code on}, nothing up to the client's Sync counts. */
+    void skipping(boolean on) {
+        skipping = on;
     }
 
     /** The failed batch's ReadyForQuery was hidden: its bytes, to be relayed again as if the client resent them. */
@@ -485,42 +348,5 @@ public final class PreparedRelay {
 
     public ByteBuf takeReplay() {
         return retry.takeReplay(server.alloc());
-    }
-
-    private void emit(ErrorResponse e) {
-        Channel c = toClient;
-        if (c != null) {
-            ByteBuf out = c.alloc().buffer(128);
-            e.encode(out);
-            c.write(out, c.voidPromise());
-        }
-    }
-
-    private void undo() {
-        Statement s = queue.statement();
-        String name = (String) queue.extra();
-        switch (queue.kind()) {
-            case CLIENT_PARSE -> {
-                statements.remove(s);
-                if (client != null) {
-                    client.removeIf(name, s);
-                }
-            }
-            case INJECTED_PARSE -> statements.remove(s);
-            case INJECTED_CLOSE -> statements.restore(s);
-            case SYNTH_PARSE -> {
-                if (client != null) {
-                    client.removeIf(name, s);
-                }
-            }
-            case SYNTH_CLOSE -> {
-                if (s != null && client != null) {
-                    client.put(name, s); // takes back the reference the entry held
-                } else if (s != null) {
-                    registry.release(s);
-                }
-            }
-            default -> { }
-        }
     }
 }

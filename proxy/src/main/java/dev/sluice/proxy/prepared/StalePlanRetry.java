@@ -2,6 +2,7 @@
 package dev.sluice.proxy.prepared;
 
 import dev.sluice.protocol.ErrorResponse;
+import dev.sluice.protocol.SqlState;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
@@ -24,6 +25,8 @@ import java.util.List;
  * recorded slices are retained and released here (never forwarded).
  */
 final class StalePlanRetry {
+    private static final String STALE_PLAN = "cached plan must not change result type";
+
     private final List<ByteBuf> messages = new ArrayList<>(4);
     private Statement statement;
     private boolean described;
@@ -34,6 +37,12 @@ final class StalePlanRetry {
     private ErrorResponse hidden;
     /** The batch on the server now is itself a replay: a second stale plan is reported, not retried. */
     private boolean replaying;
+
+    /** PostgreSQL's refusal of a cached plan whose result type changed. */
+    static boolean isStalePlan(ErrorResponse e) {
+        return SqlState.FEATURE_NOT_SUPPORTED.equals(e.code()) && e.message() != null
+                && e.message().contains(STALE_PLAN);
+    }
 
     /** A Bind of a named statement that starts a batch in an implicit transaction. */
     void start(ByteBuf bind, Statement s) {
