@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /** One per client, on its loop; every way out ({@link ClientConnection#fatal}, {@code close}, errors) ends here. */
 final class Disconnect {
-    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class);
+    private static final Logger log = LoggerFactory.getLogger(ClientConnection.class); // the name logs had before
 
     private final Proxy proxy;
     private final ClientConnection conn;
