@@ -15,18 +15,15 @@ import dev.sluice.proxy.server.ServerConnector;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * A pool's lists are guarded by the pool's monitor; {@link #changeState} is the only code that moves a
- * connection between them. Idle servers and waiting clients are kept per event loop so that a client is
- * linked to a server on its own thread whenever possible; a cross-loop link moves the server's channel to the
- * client's loop once (counted in {@link PoolStats#handoffs}). Work on connections (linking, closing) is done
- * outside the monitor, on the connection's own event loop.
+ * A pool's lists ({@link PoolLists}) are guarded by the pool's monitor, which is this object; {@link
+ * PoolLists#changeState} is the only code that moves a connection between them. Idle servers and waiting clients
+ * are kept per event loop so that a client is linked to a server on its own thread whenever possible; a
+ * cross-loop link moves the server's channel to the client's loop once (counted in {@link PoolStats#handoffs}).
+ * Work on connections (linking, closing) is done outside the monitor, on the connection's own event loop.
  */
 public final class Pool {
     private final PoolKey key;
@@ -41,15 +38,7 @@ public final class Pool {
     private final StatementRegistry statements;
     private final ProxyCounters counters;
 
-    final ArrayDeque<ServerConnection>[] idle;
-    final ArrayDeque<ClientConnection>[] waiting;
-    final Set<ServerConnection> login = newSet();
-    final Set<ServerConnection> testing = newSet();
-    private final Set<ServerConnection> active = newSet();
-    private final Set<ServerConnection> used = newSet();
-    final Set<ClientConnection> clients = newSet();
-    int waitingCount;
-    int idleCount;
+    final PoolLists lists;
 
     /** Server ParameterStatus values from the first login: what a new client is told at its own login. */
     private volatile Map<String, String> welcome;
@@ -63,7 +52,6 @@ public final class Pool {
     /** Admin PAUSE/SUSPEND: no server is handed out; see {@link PauseMode}. */
     private volatile PauseMode pause = PauseMode.NONE;
 
-    @SuppressWarnings("unchecked")
     public Pool(PoolKey key, PoolSettings settings, Backend backend, ServerConnector connector, Limits limits,
                 LoopSet loops, StatementRegistry statements, ProxyCounters counters) {
         this.statements = statements;
@@ -75,12 +63,7 @@ public final class Pool {
         this.settings = settings;
         this.limits = limits;
         this.loops = loops;
-        this.idle = new ArrayDeque[loops.size()];
-        this.waiting = new ArrayDeque[loops.size()];
-        for (int i = 0; i < loops.size(); i++) {
-            idle[i] = new ArrayDeque<>();
-            waiting[i] = new ArrayDeque<>();
-        }
+        this.lists = new PoolLists(this, loops.size());
     }
 
     public PoolKey key() {
@@ -107,7 +90,7 @@ public final class Pool {
 
     /** A draining pool with no clients and no servers left can be forgotten. */
     public synchronized boolean drained() {
-        return draining && clients.isEmpty() && total() == 0;
+        return draining && lists.clients.isEmpty() && lists.total() == 0;
     }
 
     public PoolMode mode() {
@@ -205,9 +188,8 @@ public final class Pool {
     // ------------------------------------------------------------------ clients
 
     /** A client finished authentication for this pool. */
-    public synchronized void addClient(ClientConnection c) {
-        clients.add(c);
-        c.state(ClientState.IDLE);
+    public void addClient(ClientConnection c) {
+        lists.addClient(c);
     }
 
     /**
@@ -231,23 +213,23 @@ public final class Pool {
                 // one, all do), for a login, or for a release
                 long now = System.nanoTime();
                 ConnectFailure failure = lastFailure;
-                if (s == null && failure != null && total() == 0 && !failure.retryAllowed(now)) {
+                if (s == null && failure != null && lists.total() == 0 && !failure.retryAllowed(now)) {
                     throw new PoolUnavailableException(failure, DisconnectReason.SERVER_LOGIN_FAILED);
                 }
                 int maxWaiting = settings.maxWaitingClients();
-                if (maxWaiting > 0 && waitingCount >= maxWaiting) {
+                if (maxWaiting > 0 && lists.waitingCount >= maxWaiting) {
                     throw new PoolUnavailableException(new ConnectFailure(SqlState.TOO_MANY_CONNECTIONS,
-                            "max_waiting_clients: " + waitingCount + " clients already wait for a server in " + this
-                                    + " (pool_size=" + settings.poolSize() + ")", now),
+                            "max_waiting_clients: " + lists.waitingCount + " clients already wait for a server in "
+                                    + this + " (pool_size=" + settings.poolSize() + ")", now),
                             DisconnectReason.MAX_WAITING_CLIENTS);
                 }
                 if (s != null) {
-                    changeState(s, ServerState.TESTING);
+                    lists.changeState(s, ServerState.TESTING);
                     check = s;
                     s = null;
                 }
                 c.waitStartNanos(now);
-                changeState(c, ClientState.WAITING);
+                lists.changeState(c, ClientState.WAITING);
                 if (check == null) {
                     launch = pause == PauseMode.NONE && canLaunch();
                     if (launch) {
@@ -282,12 +264,12 @@ public final class Pool {
         boolean check = false;
         boolean launch = false;
         synchronized (this) {
-            if (waitingCount == 0 || pause != PauseMode.NONE) {
+            if (lists.waitingCount == 0 || pause != PauseMode.NONE) {
                 return; // a paused pool hands out nothing until RESUME
             }
             s = takeIdle(0);
             if (s != null && needsCheck(s)) {
-                changeState(s, ServerState.TESTING);
+                lists.changeState(s, ServerState.TESTING);
                 check = true;
             } else if (s != null) {
                 w = pickWaiter(s.loopIndex());
@@ -309,27 +291,20 @@ public final class Pool {
     }
 
     /** The client gave up waiting or left; no-op when it is not waiting. */
-    public synchronized void removeWaiter(ClientConnection c) {
-        if (c.state() == ClientState.WAITING) {
-            changeState(c, ClientState.IDLE);
-        }
+    public void removeWaiter(ClientConnection c) {
+        lists.removeWaiter(c);
     }
 
-    public synchronized void removeClient(ClientConnection c) {
-        if (c.state() == ClientState.WAITING) {
-            changeState(c, ClientState.IDLE);
-        }
-        clients.remove(c);
-        c.state(ClientState.CLOSED);
+    /** The client left: out of the waiting list if it was there, and out of the pool. */
+    public void removeClient(ClientConnection c) {
+        lists.removeClient(c);
     }
 
     // ------------------------------------------------------------------ servers
 
     /** A new server started connecting. */
-    public synchronized void addServer(ServerConnection s) {
-        login.add(s);
-        s.state(ServerState.LOGIN);
-        limits.serverOpened();
+    public void addServer(ServerConnection s) {
+        lists.addServer(s);
     }
 
     /**
@@ -346,24 +321,24 @@ public final class Pool {
         long now = System.nanoTime();
         synchronized (this) {
             if (left != null && left.state() == ClientState.ACTIVE) {
-                changeState(left, ClientState.IDLE);
+                lists.changeState(left, ClientState.IDLE);
                 stats.xactTime.record(now - s.linkedAtNanos());
             }
             if (s.state() == ServerState.CLOSED) {
                 return;
             }
             if (s.closeNeeded() || pause == PauseMode.PAUSE) {
-                changeState(s, ServerState.USED); // RECONNECT, WAIT_CLOSE or PAUSE: closed, not reused
+                lists.changeState(s, ServerState.USED); // RECONNECT, WAIT_CLOSE or PAUSE: closed, not reused
                 w = null;
             } else if (excessServers() > 0) {
                 // a reload made the pool smaller: a busy pool never has idle servers, so shrink as they come back
-                changeState(s, ServerState.USED);
+                lists.changeState(s, ServerState.USED);
                 s.closeAsync(DisconnectReason.RELOAD);
                 return;
             } else {
                 w = pause == PauseMode.NONE ? pickWaiter(s.loopIndex()) : null;
                 if (w == null) {
-                    changeState(s, ServerState.IDLE);
+                    lists.changeState(s, ServerState.IDLE);
                     return;
                 }
                 link(w, s);
@@ -379,7 +354,7 @@ public final class Pool {
     /** Moves a server to USED for Sluice's own clean-up work. */
     public synchronized void cleaning(ServerConnection s) {
         if (s.state() != ServerState.CLOSED) {
-            changeState(s, ServerState.USED);
+            lists.changeState(s, ServerState.USED);
         }
     }
 
@@ -388,7 +363,7 @@ public final class Pool {
             if (s.state() == ServerState.CLOSED) {
                 return;
             }
-            changeState(s, ServerState.CLOSED);
+            lists.changeState(s, ServerState.CLOSED);
             limits.serverClosed();
         }
         serveWaiters();
@@ -409,15 +384,15 @@ public final class Pool {
             lastFailure = failure;
             stats.connectFailures++;
             if (s.state() != ServerState.CLOSED) {
-                changeState(s, ServerState.CLOSED);
+                lists.changeState(s, ServerState.CLOSED);
                 limits.serverClosed();
             }
-            if (login.isEmpty() && testing.isEmpty() && active.isEmpty() && used.isEmpty() && idleCount == 0) {
-                for (ArrayDeque<ClientConnection> q : waiting) {
+            if (lists.total() == 0) { // no server is left in any list that could serve the waiters
+                for (ArrayDeque<ClientConnection> q : lists.waiting) {
                     failed.addAll(q);
                 }
                 for (ClientConnection c : failed) {
-                    changeState(c, ClientState.IDLE);
+                    lists.changeState(c, ClientState.IDLE);
                 }
             }
         }
@@ -445,14 +420,14 @@ public final class Pool {
     // ------------------------------------------------------------------ views
 
     public synchronized Counts counts() {
-        return new Counts(clients.size() - waitingCount, waitingCount, active.size(), idleCount, used.size(),
-                login.size(), testing.size());
+        return new Counts(lists.clients.size() - lists.waitingCount, lists.waitingCount, lists.active.size(),
+                lists.idleCount, lists.used.size(), lists.login.size(), lists.testing.size());
     }
 
     /** The idle servers now (for SHOW SERVERS and tests). */
     public synchronized List<ServerConnection> idleServers() {
-        List<ServerConnection> out = new ArrayList<>(idleCount);
-        for (ArrayDeque<ServerConnection> q : idle) {
+        List<ServerConnection> out = new ArrayList<>(lists.idleCount);
+        for (ArrayDeque<ServerConnection> q : lists.idle) {
             out.addAll(q);
         }
         return out;
@@ -460,7 +435,7 @@ public final class Pool {
 
     /** The logged-in clients now, for the janitor's per-client timeouts. */
     public synchronized List<ClientConnection> clientList() {
-        return new ArrayList<>(clients);
+        return new ArrayList<>(lists.clients);
     }
 
     /** Sizes of the lists, as PgBouncer's SHOW POOLS shows them (sv_tested is serversTesting). */
@@ -484,20 +459,20 @@ public final class Pool {
 
     /** Every server in any list, for SHOW SERVERS. */
     public synchronized List<ServerConnection> serverList() {
-        List<ServerConnection> out = new ArrayList<>(active);
-        for (ArrayDeque<ServerConnection> q : idle) {
+        List<ServerConnection> out = new ArrayList<>(lists.active);
+        for (ArrayDeque<ServerConnection> q : lists.idle) {
             out.addAll(q);
         }
-        out.addAll(used);
-        out.addAll(testing);
-        out.addAll(login);
+        out.addAll(lists.used);
+        out.addAll(lists.testing);
+        out.addAll(lists.login);
         return out;
     }
 
     /** Clients linked to a server now (PgBouncer counts these and idle ones together as cl_active). */
     public synchronized int clientsLinked() {
         int n = 0;
-        for (ClientConnection c : clients) {
+        for (ClientConnection c : lists.clients) {
             n += c.state() == ClientState.ACTIVE ? 1 : 0;
         }
         return n;
@@ -506,7 +481,7 @@ public final class Pool {
     /** How long the longest-waiting client has waited, or 0. */
     public synchronized long maxWaitNanos(long now) {
         long oldest = 0;
-        for (ArrayDeque<ClientConnection> q : waiting) {
+        for (ArrayDeque<ClientConnection> q : lists.waiting) {
             ClientConnection c = q.peekFirst();
             if (c != null && (oldest == 0 || now - c.waitStartNanos() > oldest)) {
                 oldest = now - c.waitStartNanos();
@@ -515,68 +490,14 @@ public final class Pool {
         return oldest;
     }
 
-    // ------------------------------------------------------------------ the state machine
-
-    /** The only place a server moves between lists. */
-    public synchronized void changeState(ServerConnection s, ServerState next) {
-        ServerState prev = s.state();
-        if (prev == next) {
-            return;
-        }
-        if (prev == ServerState.CLOSED) {
-            throw new IllegalStateException("server " + s.id() + " is closed; cannot become " + next);
-        }
-        switch (prev) {
-            case LOGIN -> login.remove(s);
-            case TESTING -> testing.remove(s);
-            case IDLE -> {
-                idle[s.loopIndex()].remove(s);
-                idleCount--;
-            }
-            case ACTIVE -> active.remove(s);
-            case USED -> used.remove(s);
-            default -> { }
-        }
-        switch (next) {
-            case LOGIN -> login.add(s);
-            case TESTING -> testing.add(s);
-            case IDLE -> {
-                idle[s.loopIndex()].push(s); // LIFO: hot servers stay hot, extra ones age out
-                idleCount++;
-                s.idleSinceNanos(Clock.now());
-            }
-            case ACTIVE -> active.add(s);
-            case USED -> used.add(s);
-            default -> { }
-        }
-        s.state(next);
-    }
-
-    /** The only place a logged-in client moves between lists. */
-    public synchronized void changeState(ClientConnection c, ClientState next) {
-        ClientState prev = c.state();
-        if (prev == next) {
-            return;
-        }
-        if (prev == ClientState.WAITING) {
-            waiting[c.loopIndex()].remove(c);
-            waitingCount--;
-        }
-        if (next == ClientState.WAITING) {
-            waiting[c.loopIndex()].addLast(c);
-            waitingCount++;
-        }
-        c.state(next);
-    }
-
     // ------------------------------------------------------------------ internals (monitor held)
 
     ServerConnection takeIdle(int loop) {
-        ArrayDeque<ServerConnection> own = idle[loop];
+        ArrayDeque<ServerConnection> own = lists.idle[loop];
         if (!own.isEmpty()) {
             return own.peek();
         }
-        for (ArrayDeque<ServerConnection> q : idle) {
+        for (ArrayDeque<ServerConnection> q : lists.idle) {
             if (!q.isEmpty()) {
                 return q.peek();
             }
@@ -588,8 +509,8 @@ public final class Pool {
         long now = System.nanoTime();
         stats.waitTime.record(c.state() == ClientState.WAITING ? now - c.waitStartNanos() : 0);
         s.linkedAtNanos(now);
-        changeState(s, ServerState.ACTIVE);
-        changeState(c, ClientState.ACTIVE);
+        lists.changeState(s, ServerState.ACTIVE);
+        lists.changeState(c, ClientState.ACTIVE);
         s.client(c);
         stats.links++;
         if (s.loopIndex() != c.loopIndex()) {
@@ -602,12 +523,12 @@ public final class Pool {
      * (bounded unfairness instead of strict FIFO, which would cross loops half the time).
      */
     ClientConnection pickWaiter(int loop) {
-        if (waitingCount == 0) {
+        if (lists.waitingCount == 0) {
             return null;
         }
-        ClientConnection best = waiting[loop].peekFirst();
-        for (int i = 0; i < waiting.length; i++) {
-            ClientConnection c = waiting[i].peekFirst();
+        ClientConnection best = lists.waiting[loop].peekFirst();
+        for (int i = 0; i < lists.waiting.length; i++) {
+            ClientConnection c = lists.waiting[i].peekFirst();
             if (i == loop || c == null) {
                 continue;
             }
@@ -632,10 +553,6 @@ public final class Pool {
         }
     }
 
-    int total() {
-        return login.size() + testing.size() + active.size() + used.size() + idleCount;
-    }
-
     /** server_check_delay: a server idle longer than this (0: any) runs server_check_query before reuse. */
     private boolean needsCheck(ServerConnection s) {
         long delay = settings.serverCheckDelayNanos();
@@ -644,7 +561,8 @@ public final class Pool {
 
     boolean canLaunch() {
         // one login (or check) in flight per waiting client at most; pool_size and the db/user limits bound the rest
-        return total() < settings.poolSize() && login.size() + testing.size() < waitingCount && limits.mayOpen()
+        return lists.total() < settings.poolSize()
+                && lists.login.size() + lists.testing.size() < lists.waitingCount && limits.mayOpen()
                 && (lastFailure == null || lastFailure.retryAllowed(System.nanoTime()));
     }
 
@@ -656,23 +574,20 @@ public final class Pool {
         if (!limits.mayOpen() || (lastFailure != null && !lastFailure.retryAllowed(System.nanoTime()))) {
             return 0;
         }
-        int n = Math.max(0, Math.min(waitingCount - login.size(), settings.poolSize() - total()));
+        int n = Math.max(0, Math.min(lists.waitingCount - lists.login.size(), settings.poolSize() - lists.total()));
         stats.launches += n;
         return n;
     }
 
     /** Idle servers beyond what the pool may keep (pool_size + reserve; none once a drained pool is unused). */
     int excessServers() {
-        int cap = draining && clients.isEmpty() ? 0 : settings.poolSize() + settings.reservePoolSize();
-        return total() - cap;
+        int cap = draining && lists.clients.isEmpty() ? 0 : settings.poolSize() + settings.reservePoolSize();
+        return lists.total() - cap;
     }
 
     boolean canLaunchReserve() {
-        return total() < settings.poolSize() + settings.reservePoolSize() && login.isEmpty() && limits.mayOpen();
-    }
-
-    private static <T> Set<T> newSet() {
-        return Collections.newSetFromMap(new IdentityHashMap<>());
+        return lists.total() < settings.poolSize() + settings.reservePoolSize() && lists.login.isEmpty()
+                && limits.mayOpen();
     }
 
     @Override

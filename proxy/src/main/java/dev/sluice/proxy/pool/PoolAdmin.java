@@ -36,7 +36,7 @@ public final class PoolAdmin {
         int waiting;
         synchronized (pool) {
             pool.pauseMode(PauseMode.NONE);
-            waiting = pool.waitingCount;
+            waiting = pool.lists.waitingCount;
         }
         for (int i = 0; i < waiting; i++) {
             pool.serveWaiters();
@@ -78,11 +78,11 @@ public final class PoolAdmin {
     /** Idle servers moved to USED for closing (monitor held). */
     private static List<ServerConnection> takeAllIdle(Pool pool) {
         List<ServerConnection> out = new ArrayList<>();
-        for (ArrayDeque<ServerConnection> q : pool.idle) {
+        for (ArrayDeque<ServerConnection> q : pool.lists.idle) {
             out.addAll(q);
         }
         for (ServerConnection s : out) {
-            pool.changeState(s, ServerState.USED);
+            pool.lists.changeState(s, ServerState.USED);
         }
         return out;
     }

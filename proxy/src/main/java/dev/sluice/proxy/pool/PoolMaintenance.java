@@ -25,7 +25,7 @@ final class PoolMaintenance {
         boolean launchReserve = false;
         int grow;
         synchronized (pool) {
-            for (ArrayDeque<ClientConnection> q : pool.waiting) {
+            for (ArrayDeque<ClientConnection> q : pool.lists.waiting) {
                 for (ClientConnection c : q) {
                     long waited = now - c.waitStartNanos();
                     if (waitLimit > 0 && waited > waitLimit) {
@@ -36,11 +36,11 @@ final class PoolMaintenance {
                 }
             }
             for (ClientConnection c : expired) {
-                pool.changeState(c, ClientState.IDLE);
+                pool.lists.changeState(c, ClientState.IDLE);
             }
             int keep = pool.settings().minPoolSize();
-            int total = pool.total();
-            for (ArrayDeque<ServerConnection> q : pool.idle) {
+            int total = pool.lists.total();
+            for (ArrayDeque<ServerConnection> q : pool.lists.idle) {
                 for (ServerConnection s : q) {
                     boolean old = lifetime > 0 && now - s.createdNanos() > s.lifetimeNanos();
                     boolean unused = idleLimit > 0 && now - s.idleSinceNanos() > idleLimit && total > keep;
@@ -52,8 +52,8 @@ final class PoolMaintenance {
             }
             // after a reload shrank the pool (or drained it): close idle servers beyond its size, oldest last used first
             int excess = pool.excessServers() - retire.size();
-            for (int i = pool.idle.length - 1; excess > 0 && i >= 0; i--) {
-                for (java.util.Iterator<ServerConnection> it = pool.idle[i].descendingIterator();
+            for (int i = pool.lists.idle.length - 1; excess > 0 && i >= 0; i--) {
+                for (java.util.Iterator<ServerConnection> it = pool.lists.idle[i].descendingIterator();
                         excess > 0 && it.hasNext(); ) {
                     ServerConnection s = it.next();
                     if (!retire.contains(s)) {
@@ -63,16 +63,16 @@ final class PoolMaintenance {
                 }
             }
             for (ServerConnection s : retire) {
-                pool.changeState(s, ServerState.USED);
+                pool.lists.changeState(s, ServerState.USED);
             }
             if (connectLimit > 0) {
                 // a login or a health check that never gets an answer (a black-holed backend) ends here
-                for (ServerConnection s : pool.login) {
+                for (ServerConnection s : pool.lists.login) {
                     if (now - s.createdNanos() > connectLimit) {
                         stuck.add(s);
                     }
                 }
-                for (ServerConnection s : pool.testing) {
+                for (ServerConnection s : pool.lists.testing) {
                     long started = s.checkStartedNanos();
                     if (started != 0 && now - started > connectLimit) {
                         failedChecks.add(s);
@@ -121,7 +121,7 @@ final class PoolMaintenance {
             if (pool.welcome() == null || pool.lastFailure() != null || pool.pauseMode() == PauseMode.PAUSE) {
                 return;
             }
-            need = Math.min(pool.settings().minPoolSize(), pool.settings().poolSize()) - pool.total();
+            need = Math.min(pool.settings().minPoolSize(), pool.settings().poolSize()) - pool.lists.total();
             if (need > 0 && !pool.limits.mayOpen()) {
                 need = 0;
             }
