@@ -3,7 +3,6 @@ package dev.sluice.proxy.pool;
 
 import dev.sluice.config.PoolMode;
 import dev.sluice.protocol.SqlState;
-import dev.sluice.protocol.scram.ScramSecret;
 import dev.sluice.proxy.client.ClientConnection;
 import dev.sluice.proxy.metrics.ProxyCounters;
 import dev.sluice.proxy.prepared.StatementRegistry;
@@ -32,21 +31,13 @@ public final class Pool {
     private final LoopSet loops;
     private final PoolStats stats = new PoolStats();
     private final Backend backend;
-    private final List<String> hosts;
-    private final java.util.concurrent.atomic.AtomicInteger hostCursor = new java.util.concurrent.atomic.AtomicInteger();
     private final ServerConnector connector;
     private final StatementRegistry statements;
     private final ProxyCounters counters;
 
     final PoolLists lists;
+    private final PoolLogins logins;
 
-    /** Server ParameterStatus values from the first login: what a new client is told at its own login. */
-    private volatile Map<String, String> welcome;
-    private volatile ConnectFailure lastFailure;
-    /** Connect or login failures since the last success: the exponent of the reconnect backoff. */
-    private int failuresInARow;
-    private volatile ScramPassThrough passThrough;
-    private volatile String learnedSecret;
     /** Set when a reload removed or re-pointed this pool: it serves the clients it has, then closes its servers. */
     private volatile boolean draining;
     /** Admin PAUSE/SUSPEND: no server is handed out; see {@link PauseMode}. */
@@ -58,12 +49,12 @@ public final class Pool {
         this.counters = counters;
         this.key = key;
         this.backend = backend;
-        this.hosts = backend.hosts();
         this.connector = connector;
         this.settings = settings;
         this.limits = limits;
         this.loops = loops;
         this.lists = new PoolLists(this, loops.size());
+        this.logins = new PoolLogins(this, backend);
     }
 
     public PoolKey key() {
@@ -103,10 +94,7 @@ public final class Pool {
 
     /** Where the next server connects: the backend itself, or the next host of its list (round-robin). */
     public Backend nextBackend() {
-        if (hosts.size() == 1) {
-            return backend;
-        }
-        return backend.onHost(hosts.get(Math.floorMod(hostCursor.getAndIncrement(), hosts.size())));
+        return logins.nextBackend();
     }
 
     /**
@@ -141,48 +129,37 @@ public final class Pool {
         return loops;
     }
 
+    /** Server ParameterStatus values from the first login: what a new client is told at its own login. */
     public Map<String, String> welcome() {
-        return welcome;
+        return logins.welcome();
     }
 
+    /** Keeps the first server login's ParameterStatus values; later calls change nothing. */
     public void welcome(Map<String, String> params) {
-        if (welcome == null) {
-            welcome = Map.copyOf(params);
-        }
+        logins.welcome(params);
     }
 
-    /**
-     * SCRAM pass-through: a client of the backend's own user proved it knows the password behind the stored
-     * verifier; its ClientKey (with the verifier's ServerKey) lets servers log in without a plain password.
-     */
+    /** A client login lends its SCRAM ClientKey so servers can log in without a plain password. */
     public void scramPassThrough(String clientUser, String secret, byte[] clientKey) {
-        if (passThrough == null && clientUser.equals(backend.user()) && secret != null
-                && ScramSecret.isScramSecret(secret)) {
-            passThrough = new ScramPassThrough(clientKey, ScramSecret.parse(secret).serverKey());
-        }
+        logins.scramPassThrough(clientUser, secret, clientKey);
     }
 
-    /**
-     * auth_query found the secret of this pool's backend user (not in the auth_file): servers log in with it
-     * (an md5 hash works for md5 auth; a SCRAM verifier needs the pass-through keys a client login lends).
-     */
+    /** auth_query found the secret of this pool's backend user: servers log in with it. */
     public void learnedSecret(String clientUser, String secret) {
-        if (backend.secret() == null && clientUser.equals(backend.user())) {
-            learnedSecret = secret;
-        }
+        logins.learnedSecret(clientUser, secret);
     }
 
     /** The backend's configured secret, else the one auth_query found, else null. */
     public String serverSecret() {
-        return backend.secret() != null ? backend.secret() : learnedSecret;
+        return logins.serverSecret();
     }
 
     public ScramPassThrough passThrough() {
-        return passThrough;
+        return logins.passThrough();
     }
 
     public ConnectFailure lastFailure() {
-        return lastFailure;
+        return logins.lastFailure();
     }
 
     // ------------------------------------------------------------------ clients
@@ -212,7 +189,7 @@ public final class Pool {
                 // the client waits: for a server's health check (idle servers are a stack, so if the newest needs
                 // one, all do), for a login, or for a release
                 long now = System.nanoTime();
-                ConnectFailure failure = lastFailure;
+                ConnectFailure failure = logins.lastFailure();
                 if (s == null && failure != null && lists.total() == 0 && !failure.retryAllowed(now)) {
                     throw new PoolUnavailableException(failure, DisconnectReason.SERVER_LOGIN_FAILED);
                 }
@@ -375,36 +352,12 @@ public final class Pool {
      * server_login_retry), and fail waiters when no server could serve them.
      */
     public void loginFailed(ServerConnection s, String sqlState, String message) {
-        List<ClientConnection> failed = new ArrayList<>();
-        ConnectFailure failure;
-        synchronized (this) {
-            failuresInARow++;
-            failure = new ConnectFailure(sqlState, message,
-                    System.nanoTime() + Backoff.delayNanos(failuresInARow, settings.serverLoginRetryNanos()));
-            lastFailure = failure;
-            stats.connectFailures++;
-            if (s.state() != ServerState.CLOSED) {
-                lists.changeState(s, ServerState.CLOSED);
-                limits.serverClosed();
-            }
-            if (lists.total() == 0) { // no server is left in any list that could serve the waiters
-                for (ArrayDeque<ClientConnection> q : lists.waiting) {
-                    failed.addAll(q);
-                }
-                for (ClientConnection c : failed) {
-                    lists.changeState(c, ClientState.IDLE);
-                }
-            }
-        }
-        for (ClientConnection c : failed) {
-            c.failFromPool(failure.sqlState(), failure.clientMessage(), DisconnectReason.SERVER_LOGIN_FAILED);
-        }
+        logins.loginFailed(s, sqlState, message);
     }
 
     /** A login succeeded; clears the remembered failure. */
-    public synchronized void loginSucceeded() {
-        lastFailure = null;
-        failuresInARow = 0;
+    public void loginSucceeded() {
+        logins.loginSucceeded();
     }
 
     // ------------------------------------------------------------------ time (called by the Janitor)
@@ -563,7 +516,7 @@ public final class Pool {
         // one login (or check) in flight per waiting client at most; pool_size and the db/user limits bound the rest
         return lists.total() < settings.poolSize()
                 && lists.login.size() + lists.testing.size() < lists.waitingCount && limits.mayOpen()
-                && (lastFailure == null || lastFailure.retryAllowed(System.nanoTime()));
+                && logins.retryAllowedNow();
     }
 
     /**
@@ -571,7 +524,8 @@ public final class Pool {
      * bigger (acquire only launches at the moment a client starts waiting). Counted as launches.
      */
     int launchesForWaiters() {
-        if (!limits.mayOpen() || (lastFailure != null && !lastFailure.retryAllowed(System.nanoTime()))) {
+        if (!limits.mayOpen()
+                || (logins.lastFailure() != null && !logins.lastFailure().retryAllowed(System.nanoTime()))) {
             return 0;
         }
         int n = Math.max(0, Math.min(lists.waitingCount - lists.login.size(), settings.poolSize() - lists.total()));
