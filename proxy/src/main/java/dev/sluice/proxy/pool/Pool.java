@@ -2,16 +2,13 @@
 package dev.sluice.proxy.pool;
 
 import dev.sluice.config.PoolMode;
-import dev.sluice.protocol.SqlState;
 import dev.sluice.proxy.client.ClientConnection;
 import dev.sluice.proxy.metrics.ProxyCounters;
 import dev.sluice.proxy.prepared.StatementRegistry;
 import dev.sluice.proxy.server.Backend;
-import dev.sluice.proxy.server.ServerCheck;
 import dev.sluice.proxy.server.ScramPassThrough;
 import dev.sluice.proxy.server.ServerConnection;
 import dev.sluice.proxy.server.ServerConnector;
-import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +34,7 @@ public final class Pool {
 
     final PoolLists lists;
     private final PoolLogins logins;
+    private final PoolLinker linker;
 
     /** Set when a reload removed or re-pointed this pool: it serves the clients it has, then closes its servers. */
     private volatile boolean draining;
@@ -54,7 +52,9 @@ public final class Pool {
         this.limits = limits;
         this.loops = loops;
         this.lists = new PoolLists(this, loops.size());
+        // after the lists and stats: the linker keeps references to them
         this.logins = new PoolLogins(this, backend);
+        this.linker = new PoolLinker(this, logins);
     }
 
     public PoolKey key() {
@@ -178,57 +178,7 @@ public final class Pool {
      *     or max_waiting_clients already wait
      */
     public ServerConnection acquire(ClientConnection c) {
-        boolean launch = false;
-        ServerConnection s;
-        ServerConnection check = null;
-        synchronized (this) {
-            s = pause == PauseMode.NONE ? takeIdle(c.loopIndex()) : null;
-            if (s != null && !needsCheck(s)) {
-                link(c, s);
-            } else {
-                // the client waits: for a server's health check (idle servers are a stack, so if the newest needs
-                // one, all do), for a login, or for a release
-                long now = System.nanoTime();
-                ConnectFailure failure = logins.lastFailure();
-                if (s == null && failure != null && lists.total() == 0 && !failure.retryAllowed(now)) {
-                    throw new PoolUnavailableException(failure, DisconnectReason.SERVER_LOGIN_FAILED);
-                }
-                int maxWaiting = settings.maxWaitingClients();
-                if (maxWaiting > 0 && lists.waitingCount >= maxWaiting) {
-                    throw new PoolUnavailableException(new ConnectFailure(SqlState.TOO_MANY_CONNECTIONS,
-                            "max_waiting_clients: " + lists.waitingCount + " clients already wait for a server in "
-                                    + this + " (pool_size=" + settings.poolSize() + ")", now),
-                            DisconnectReason.MAX_WAITING_CLIENTS);
-                }
-                if (s != null) {
-                    lists.changeState(s, ServerState.TESTING);
-                    check = s;
-                    s = null;
-                }
-                c.waitStartNanos(now);
-                lists.changeState(c, ClientState.WAITING);
-                if (check == null) {
-                    launch = pause == PauseMode.NONE && canLaunch();
-                    if (launch) {
-                        stats.launches++;
-                    }
-                }
-            }
-        }
-        if (s != null) {
-            if (s.loopIndex() == c.loopIndex()) {
-                return s;
-            }
-            dispatchLink(c, s);
-            return null;
-        }
-        if (check != null) {
-            ServerCheck.start(check);
-        }
-        if (launch) {
-            ServerConnection.launch(this, loops.get(c.loopIndex()));
-        }
-        return null;
+        return linker.acquire(c);
     }
 
     /**
@@ -236,35 +186,7 @@ public final class Pool {
      * (checked first if it needs it), else a new one when the limits and the reconnect backoff allow.
      */
     public void serveWaiters() {
-        ServerConnection s;
-        ClientConnection w = null;
-        boolean check = false;
-        boolean launch = false;
-        synchronized (this) {
-            if (lists.waitingCount == 0 || pause != PauseMode.NONE) {
-                return; // a paused pool hands out nothing until RESUME
-            }
-            s = takeIdle(0);
-            if (s != null && needsCheck(s)) {
-                lists.changeState(s, ServerState.TESTING);
-                check = true;
-            } else if (s != null) {
-                w = pickWaiter(s.loopIndex());
-                link(w, s);
-            } else {
-                launch = canLaunch();
-                if (launch) {
-                    stats.launches++;
-                }
-            }
-        }
-        if (check) {
-            ServerCheck.start(s);
-        } else if (w != null) {
-            dispatchLink(w, s);
-        } else if (launch) {
-            ServerConnection.launch(this, loops.next());
-        }
+        linker.serveWaiters();
     }
 
     /** The client gave up waiting or left; no-op when it is not waiting. */
@@ -289,43 +211,12 @@ public final class Pool {
      * client, preferring one on the server's own loop, else make it idle. Call on the server's loop.
      */
     public void release(ServerConnection s) {
-        release(s, null);
+        linker.release(s, null);
     }
 
     /** As {@link #release(ServerConnection)}, also moving the client it leaves to idle (one lock, not two). */
     public void release(ServerConnection s, ClientConnection left) {
-        ClientConnection w;
-        long now = System.nanoTime();
-        synchronized (this) {
-            if (left != null && left.state() == ClientState.ACTIVE) {
-                lists.changeState(left, ClientState.IDLE);
-                stats.xactTime.record(now - s.linkedAtNanos());
-            }
-            if (s.state() == ServerState.CLOSED) {
-                return;
-            }
-            if (s.closeNeeded() || pause == PauseMode.PAUSE) {
-                lists.changeState(s, ServerState.USED); // RECONNECT, WAIT_CLOSE or PAUSE: closed, not reused
-                w = null;
-            } else if (excessServers() > 0) {
-                // a reload made the pool smaller: a busy pool never has idle servers, so shrink as they come back
-                lists.changeState(s, ServerState.USED);
-                s.closeAsync(DisconnectReason.RELOAD);
-                return;
-            } else {
-                w = pause == PauseMode.NONE ? pickWaiter(s.loopIndex()) : null;
-                if (w == null) {
-                    lists.changeState(s, ServerState.IDLE);
-                    return;
-                }
-                link(w, s);
-            }
-        }
-        if (w == null) {
-            s.close(DisconnectReason.ADMIN);
-            return;
-        }
-        dispatchLink(w, s);
+        linker.release(s, left);
     }
 
     /** Moves a server to USED for Sluice's own clean-up work. */
@@ -444,80 +335,6 @@ public final class Pool {
     }
 
     // ------------------------------------------------------------------ internals (monitor held)
-
-    ServerConnection takeIdle(int loop) {
-        ArrayDeque<ServerConnection> own = lists.idle[loop];
-        if (!own.isEmpty()) {
-            return own.peek();
-        }
-        for (ArrayDeque<ServerConnection> q : lists.idle) {
-            if (!q.isEmpty()) {
-                return q.peek();
-            }
-        }
-        return null;
-    }
-
-    void link(ClientConnection c, ServerConnection s) {
-        long now = System.nanoTime();
-        stats.waitTime.record(c.state() == ClientState.WAITING ? now - c.waitStartNanos() : 0);
-        s.linkedAtNanos(now);
-        lists.changeState(s, ServerState.ACTIVE);
-        lists.changeState(c, ClientState.ACTIVE);
-        s.client(c);
-        stats.links++;
-        if (s.loopIndex() != c.loopIndex()) {
-            stats.handoffs++;
-        }
-    }
-
-    /**
-     * The oldest waiter on the server's loop, unless a waiter elsewhere has waited noticeably longer
-     * (bounded unfairness instead of strict FIFO, which would cross loops half the time).
-     */
-    ClientConnection pickWaiter(int loop) {
-        if (lists.waitingCount == 0) {
-            return null;
-        }
-        ClientConnection best = lists.waiting[loop].peekFirst();
-        for (int i = 0; i < lists.waiting.length; i++) {
-            ClientConnection c = lists.waiting[i].peekFirst();
-            if (i == loop || c == null) {
-                continue;
-            }
-            if (best == null || best.waitStartNanos() - c.waitStartNanos() > settings.crossLoopSlackNanos()) {
-                best = c;
-            }
-        }
-        return best;
-    }
-
-    /**
-     * Links on the waiter's loop, always through a task, even from that loop: the task runs once the loop has
-     * read every ready socket, and at 500 clients that ordering measured fewer context switches per transaction
-     * (0.25 against 0.37) and about 10% more throughput than linking inline from the releasing server's read.
-     */
-    void dispatchLink(ClientConnection w, ServerConnection s) {
-        EventLoop target = loops.get(w.loopIndex());
-        if (s.loopIndex() == w.loopIndex()) {
-            target.execute(() -> w.linked(s));
-        } else {
-            s.moveTo(target, w.loopIndex(), () -> w.linked(s));
-        }
-    }
-
-    /** server_check_delay: a server idle longer than this (0: any) runs server_check_query before reuse. */
-    private boolean needsCheck(ServerConnection s) {
-        long delay = settings.serverCheckDelayNanos();
-        return delay == 0 || Clock.now() - s.idleSinceNanos() > delay;
-    }
-
-    boolean canLaunch() {
-        // one login (or check) in flight per waiting client at most; pool_size and the db/user limits bound the rest
-        return lists.total() < settings.poolSize()
-                && lists.login.size() + lists.testing.size() < lists.waitingCount && limits.mayOpen()
-                && logins.retryAllowedNow();
-    }
 
     /**
      * Logins to start for clients that wait while the pool is below its size, e.g. after a reload made it
