@@ -336,29 +336,10 @@ public final class Pool {
 
     // ------------------------------------------------------------------ internals (monitor held)
 
-    /**
-     * Logins to start for clients that wait while the pool is below its size, e.g. after a reload made it
-     * bigger (acquire only launches at the moment a client starts waiting). Counted as launches.
-     */
-    int launchesForWaiters() {
-        if (!limits.mayOpen()
-                || (logins.lastFailure() != null && !logins.lastFailure().retryAllowed(System.nanoTime()))) {
-            return 0;
-        }
-        int n = Math.max(0, Math.min(lists.waitingCount - lists.login.size(), settings.poolSize() - lists.total()));
-        stats.launches += n;
-        return n;
-    }
-
     /** Idle servers beyond what the pool may keep (pool_size + reserve; none once a drained pool is unused). */
     int excessServers() {
         int cap = draining && lists.clients.isEmpty() ? 0 : settings.poolSize() + settings.reservePoolSize();
         return lists.total() - cap;
-    }
-
-    boolean canLaunchReserve() {
-        return lists.total() < settings.poolSize() + settings.reservePoolSize() && lists.login.isEmpty()
-                && limits.mayOpen();
     }
 
     @Override

@@ -79,8 +79,8 @@ final class PoolMaintenance {
                     }
                 }
             }
-            grow = pool.pauseMode() == PauseMode.NONE ? pool.launchesForWaiters() : 0; // a paused pool opens nothing
-            if (launchReserve && pool.canLaunchReserve() && pool.pauseMode() == PauseMode.NONE) {
+            grow = pool.pauseMode() == PauseMode.NONE ? launchesForWaiters(pool) : 0; // a paused pool opens nothing
+            if (launchReserve && canLaunchReserve(pool) && pool.pauseMode() == PauseMode.NONE) {
                 pool.stats().launches++;
             } else {
                 launchReserve = false;
@@ -112,6 +112,28 @@ final class PoolMaintenance {
             ServerConnection.launch(pool, pool.loops().next());
         }
         refill(pool);
+    }
+
+    /**
+     * Logins to start for clients that wait while the pool is below its size, e.g. after a reload made it
+     * bigger (acquire only launches at the moment a client starts waiting). Counted as launches. Monitor held.
+     */
+    private static int launchesForWaiters(Pool pool) {
+        if (!pool.limits.mayOpen()
+                || (pool.lastFailure() != null && !pool.lastFailure().retryAllowed(System.nanoTime()))) {
+            return 0;
+        }
+        PoolLists lists = pool.lists;
+        int n = Math.max(0,
+                Math.min(lists.waitingCount - lists.login.size(), pool.settings().poolSize() - lists.total()));
+        pool.stats().launches += n;
+        return n;
+    }
+
+    /** A reserve server may open: below pool_size + reserve_pool_size, no login in flight, within the limits. */
+    private static boolean canLaunchReserve(Pool pool) {
+        return pool.lists.total() < pool.settings().poolSize() + pool.settings().reservePoolSize()
+                && pool.lists.login.isEmpty() && pool.limits.mayOpen();
     }
 
     /** Keeps min_pool_size servers open (only once a login has worked, so a dead backend is not hammered). */
