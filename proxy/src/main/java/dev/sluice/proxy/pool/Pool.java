@@ -1,4 +1,4 @@
-// Herding connections between lists happens here: one pool per (database, user), its queues and its limits.
+// One pool per (database, user): its backend, settings and limits, and the operations the proxy calls on it.
 package dev.sluice.proxy.pool;
 
 import dev.sluice.config.PoolMode;
@@ -9,8 +9,6 @@ import dev.sluice.proxy.server.Backend;
 import dev.sluice.proxy.server.ScramPassThrough;
 import dev.sluice.proxy.server.ServerConnection;
 import dev.sluice.proxy.server.ServerConnector;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -20,6 +18,12 @@ import java.util.Map;
  * are kept per event loop so that a client is linked to a server on its own thread whenever possible; a
  * cross-loop link moves the server's channel to the client's loop once (counted in {@link PoolStats#handoffs}).
  * Work on connections (linking, closing) is done outside the monitor, on the connection's own event loop.
+ *
+ * <p>The pool's work is split by concern into package-private classes that all take this same monitor: {@link
+ * PoolLists} (the lists and changeState), {@link PoolLinker} (handing servers to clients: the hot path), {@link
+ * PoolLogins} (what server logins use and learn, the backoff after failures), {@link PoolViews} (counts and
+ * snapshots), {@link PoolAdmin} and {@link PoolMaintenance}. The public methods here are the pool's API; those
+ * that delegate are one plain call deep.
  */
 public final class Pool {
     private final PoolKey key;
@@ -35,6 +39,7 @@ public final class Pool {
     final PoolLists lists;
     private final PoolLogins logins;
     private final PoolLinker linker;
+    private final PoolViews views;
 
     /** Set when a reload removed or re-pointed this pool: it serves the clients it has, then closes its servers. */
     private volatile boolean draining;
@@ -55,6 +60,7 @@ public final class Pool {
         // after the lists and stats: the linker keeps references to them
         this.logins = new PoolLogins(this, backend);
         this.linker = new PoolLinker(this, logins);
+        this.views = new PoolViews(this);
     }
 
     public PoolKey key() {
@@ -261,25 +267,35 @@ public final class Pool {
         PoolMaintenance.run(this, now);
     }
 
-    // ------------------------------------------------------------------ views
+    // ------------------------------------------------------------------ views (see PoolViews)
 
-    public synchronized Counts counts() {
-        return new Counts(lists.clients.size() - lists.waitingCount, lists.waitingCount, lists.active.size(),
-                lists.idleCount, lists.used.size(), lists.login.size(), lists.testing.size());
+    public Counts counts() {
+        return views.counts();
     }
 
     /** The idle servers now (for SHOW SERVERS and tests). */
-    public synchronized List<ServerConnection> idleServers() {
-        List<ServerConnection> out = new ArrayList<>(lists.idleCount);
-        for (ArrayDeque<ServerConnection> q : lists.idle) {
-            out.addAll(q);
-        }
-        return out;
+    public List<ServerConnection> idleServers() {
+        return views.idleServers();
     }
 
     /** The logged-in clients now, for the janitor's per-client timeouts. */
-    public synchronized List<ClientConnection> clientList() {
-        return new ArrayList<>(lists.clients);
+    public List<ClientConnection> clientList() {
+        return views.clientList();
+    }
+
+    /** Every server in any list, for SHOW SERVERS. */
+    public List<ServerConnection> serverList() {
+        return views.serverList();
+    }
+
+    /** Clients linked to a server now (PgBouncer counts these and idle ones together as cl_active). */
+    public int clientsLinked() {
+        return views.clientsLinked();
+    }
+
+    /** How long the longest-waiting client has waited, or 0. */
+    public long maxWaitNanos(long now) {
+        return views.maxWaitNanos(now);
     }
 
     /** Sizes of the lists, as PgBouncer's SHOW POOLS shows them (sv_tested is serversTesting). */
@@ -299,39 +315,6 @@ public final class Pool {
     /** Set by {@link PoolAdmin} under the monitor. */
     void pauseMode(PauseMode mode) {
         pause = mode;
-    }
-
-    /** Every server in any list, for SHOW SERVERS. */
-    public synchronized List<ServerConnection> serverList() {
-        List<ServerConnection> out = new ArrayList<>(lists.active);
-        for (ArrayDeque<ServerConnection> q : lists.idle) {
-            out.addAll(q);
-        }
-        out.addAll(lists.used);
-        out.addAll(lists.testing);
-        out.addAll(lists.login);
-        return out;
-    }
-
-    /** Clients linked to a server now (PgBouncer counts these and idle ones together as cl_active). */
-    public synchronized int clientsLinked() {
-        int n = 0;
-        for (ClientConnection c : lists.clients) {
-            n += c.state() == ClientState.ACTIVE ? 1 : 0;
-        }
-        return n;
-    }
-
-    /** How long the longest-waiting client has waited, or 0. */
-    public synchronized long maxWaitNanos(long now) {
-        long oldest = 0;
-        for (ArrayDeque<ClientConnection> q : lists.waiting) {
-            ClientConnection c = q.peekFirst();
-            if (c != null && (oldest == 0 || now - c.waitStartNanos() > oldest)) {
-                oldest = now - c.waitStartNanos();
-            }
-        }
-        return oldest;
     }
 
     // ------------------------------------------------------------------ internals (monitor held)
