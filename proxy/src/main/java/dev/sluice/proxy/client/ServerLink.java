@@ -129,13 +129,13 @@ final class ServerLink {
 
     /** {@code s}, no longer this client's server, left after a finished transaction. */
     void unlinked(ServerConnection s) {
-        readBlockers &= ~SERVER_UNWRITABLE;
         if (!s.channel().config().isAutoRead()) {
             s.channel().config().setAutoRead(true); // a slow reader had paused it; setting it is an atomic swap
         }
         scanner.pause();
         if (!conn.isClosed()) {
-            block(SERVER_UNWRITABLE, false); // the pool moves this client to idle as it takes the server back
+            // the server's fullness no longer concerns this client: reading resumes if that was the only reason
+            block(SERVER_UNWRITABLE, false);
             if (scanner.hasBuffered()) {
                 conn.channel().eventLoop().execute(() -> {
                     if (conn.state() == ClientState.IDLE && !conn.isClosed() && scanner.hasBuffered()) {

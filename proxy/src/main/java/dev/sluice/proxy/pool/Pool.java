@@ -195,11 +195,6 @@ public final class Pool {
         linker.serveWaiters();
     }
 
-    /** The client gave up waiting or left; no-op when it is not waiting. */
-    public void removeWaiter(ClientConnection c) {
-        lists.removeWaiter(c);
-    }
-
     /** The client left: out of the waiting list if it was there, and out of the pool. */
     public void removeClient(ClientConnection c) {
         lists.removeClient(c);

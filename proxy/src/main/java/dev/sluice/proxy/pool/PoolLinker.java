@@ -67,7 +67,7 @@ final class PoolLinker {
                 if (check == null) {
                     launch = pool.pauseMode() == PauseMode.NONE && canLaunch();
                     if (launch) {
-                        stats.launches++;
+                        lists.launchDecided(1);
                     }
                 }
             }
@@ -108,7 +108,7 @@ final class PoolLinker {
             } else {
                 launch = canLaunch();
                 if (launch) {
-                    stats.launches++;
+                    lists.launchDecided(1);
                 }
             }
         }
@@ -229,7 +229,8 @@ final class PoolLinker {
     private boolean canLaunch() {
         // one login (or check) in flight per waiting client at most; pool_size and the db/user limits bound the rest
         return lists.total() < pool.settings().poolSize()
-                && lists.login.size() + lists.testing.size() < lists.waitingCount && pool.limits.mayOpen()
+                && lists.launching + lists.login.size() + lists.testing.size() < lists.waitingCount
+                && pool.limits.mayOpen()
                 && logins.retryAllowedNow();
     }
 }

@@ -26,6 +26,11 @@ final class PoolLists {
     final Set<ClientConnection> clients = newSet();
     int waitingCount;
     int idleCount;
+    /**
+     * Logins decided under the monitor whose server has not joined {@link #login} yet: the launch itself runs
+     * outside the monitor, and without this count a decision on another loop in between would open one too many.
+     */
+    int launching;
 
     @SuppressWarnings("unchecked")
     PoolLists(Pool pool, int loops) {
@@ -48,15 +53,6 @@ final class PoolLists {
         }
     }
 
-    /** See {@link Pool#removeWaiter}. */
-    void removeWaiter(ClientConnection c) {
-        synchronized (pool) {
-            if (c.state() == ClientState.WAITING) {
-                changeState(c, ClientState.IDLE);
-            }
-        }
-    }
-
     /** See {@link Pool#removeClient}. */
     void removeClient(ClientConnection c) {
         synchronized (pool) {
@@ -68,12 +64,24 @@ final class PoolLists {
         }
     }
 
-    /** See {@link Pool#addServer}. */
+    /**
+     * {@code n} servers are to be launched (monitor held): they count towards pool_size and the db/user limits
+     * from this moment, not from when each one is created.
+     */
+    void launchDecided(int n) {
+        launching += n;
+        pool.stats().launches += n;
+        for (int i = 0; i < n; i++) {
+            pool.limits.serverOpened();
+        }
+    }
+
+    /** See {@link Pool#addServer}: a launch decided by {@link #launchDecided} starts. */
     void addServer(ServerConnection s) {
         synchronized (pool) {
+            launching--;
             login.add(s);
             s.state(ServerState.LOGIN);
-            pool.limits.serverOpened();
         }
     }
 
@@ -135,9 +143,9 @@ final class PoolLists {
         }
     }
 
-    /** Servers in any list (monitor held). */
+    /** Servers in any list, and those decided but not yet created (monitor held). */
     int total() {
-        return login.size() + testing.size() + active.size() + used.size() + idleCount;
+        return launching + login.size() + testing.size() + active.size() + used.size() + idleCount;
     }
 
     private static <T> Set<T> newSet() {

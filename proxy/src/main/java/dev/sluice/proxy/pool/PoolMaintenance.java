@@ -81,7 +81,7 @@ final class PoolMaintenance {
             }
             grow = pool.pauseMode() == PauseMode.NONE ? launchesForWaiters(pool) : 0; // a paused pool opens nothing
             if (launchReserve && canLaunchReserve(pool) && pool.pauseMode() == PauseMode.NONE) {
-                pool.stats().launches++;
+                pool.lists.launchDecided(1);
             } else {
                 launchReserve = false;
             }
@@ -91,7 +91,7 @@ final class PoolMaintenance {
             c.failFromPool(dev.sluice.protocol.SqlState.TOO_MANY_CONNECTIONS,
                     "query_wait_timeout: no server connection became free in pool " + pool.key() + " (pool_size="
                             + pool.settings().poolSize() + (limit != null ? ", " + limit + " reached" : "")
-                            + ") after pool.waiting " + (now - c.waitStartNanos()) / 1_000_000 + " ms",
+                            + ") after waiting " + (now - c.waitStartNanos()) / 1_000_000 + " ms",
                     DisconnectReason.QUERY_WAIT_TIMEOUT);
         }
         for (ServerConnection s : retire) {
@@ -125,15 +125,16 @@ final class PoolMaintenance {
         }
         PoolLists lists = pool.lists;
         int n = Math.max(0,
-                Math.min(lists.waitingCount - lists.login.size(), pool.settings().poolSize() - lists.total()));
-        pool.stats().launches += n;
+                Math.min(lists.waitingCount - lists.login.size() - lists.launching,
+                        pool.settings().poolSize() - lists.total()));
+        lists.launchDecided(n);
         return n;
     }
 
     /** A reserve server may open: below pool_size + reserve_pool_size, no login in flight, within the limits. */
     private static boolean canLaunchReserve(Pool pool) {
         return pool.lists.total() < pool.settings().poolSize() + pool.settings().reservePoolSize()
-                && pool.lists.login.isEmpty() && pool.limits.mayOpen();
+                && pool.lists.login.isEmpty() && pool.lists.launching == 0 && pool.limits.mayOpen();
     }
 
     /** Keeps min_pool_size servers open (only once a login has worked, so a dead backend is not hammered). */
@@ -147,7 +148,8 @@ final class PoolMaintenance {
             if (need > 0 && !pool.limits.mayOpen()) {
                 need = 0;
             }
-            pool.stats().launches += Math.max(need, 0);
+            need = Math.max(need, 0);
+            pool.lists.launchDecided(need);
         }
         for (int i = 0; i < need; i++) {
             ServerConnection.launch(pool, pool.loops().next());
