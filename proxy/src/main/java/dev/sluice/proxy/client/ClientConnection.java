@@ -92,7 +92,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     }
 
     /** Where the linked server's replies are written. */
-    public FrameScanner.Sink clientSink() {
+    public ChannelSink clientSink() {
         return clientSink;
     }
 
@@ -138,7 +138,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
     public void channelReadComplete(ChannelHandlerContext ctx) {
         ServerConnection s = server;
         if (s != null && (wroteToServer || (s.prepared() != null && s.prepared().takeWrote()))) {
-            s.channel().flush();
+            s.flush();
         }
         wroteToServer = false;
     }
@@ -261,7 +261,7 @@ public final class ClientConnection extends ChannelInboundHandlerAdapter
         ServerConnection s = server;
         scanner.prepend(batch);
         if (s != null) {
-            s.channel().flush();
+            s.flush();
         }
     }
 

@@ -106,7 +106,7 @@ final class ServerLink {
             session.synced(s);
             relay();
         });
-        s.channel().flush();
+        s.flush();
     }
 
     private void relay() {
@@ -114,7 +114,7 @@ final class ServerLink {
         block(WAITING_FOR_SERVER, false);
         scanner.resume();
         if (s == conn.server() && s != null) {
-            s.channel().flush();
+            s.flush();
             if (!scanner.hasBuffered() && !s.busy() && session.pool().mode() != PoolMode.SESSION) {
                 // linked only to learn the pool's parameters at login: give the server back right away
                 conn.unlinked(s);

@@ -216,6 +216,11 @@ public final class ServerConnection implements FrameScanner.Sink {
         toServer.write(bytes);
     }
 
+    /** Flushes what the relay queued for this server (a full socket) and Sluice's own pending writes. */
+    public void flush() {
+        toServer.flush();
+    }
+
     /** Sends one of Sluice's own queries ahead of the client's work; its replies never reach the client. */
     public void runInternal(String sql, InternalDone done) {
         relay.runInternal(channel, sql, done);

@@ -184,7 +184,7 @@ final class ServerRelay extends ChannelInboundHandlerAdapter implements FrameSca
                 return;
             }
             Channel out = c.channel();
-            out.flush();
+            c.clientSink().flush();
             ChannelOutboundBuffer pending = out.unsafe().outboundBuffer();
             if (pending == null || pending.isEmpty()) {
                 maybeRelease(); // everything up to the ReadyForQuery is in the client's socket
@@ -200,7 +200,7 @@ final class ServerRelay extends ChannelInboundHandlerAdapter implements FrameSca
         if (wroteToClient) {
             wroteToClient = false;
             if (client != null) {
-                client.channel().flush();
+                client.clientSink().flush();
             }
         }
         // Sluice's own writes to this server (login, internal queries, clean-up) flush where they are made
