@@ -5,6 +5,7 @@ import dev.sluice.config.SluiceConfig;
 import dev.sluice.protocol.StartupDecoder;
 import dev.sluice.proxy.client.ClientConnection;
 import dev.sluice.proxy.pool.LoopSet;
+import dev.sluice.proxy.relay.LoopBuffers;
 import dev.sluice.proxy.pool.Pool;
 import dev.sluice.proxy.pool.PoolStats;
 import dev.sluice.proxy.server.ServerConnector;
@@ -15,6 +16,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
@@ -87,7 +89,8 @@ public final class SluiceServer implements AutoCloseable {
             LoopSet loops = new LoopSet(workers);
             tls = TlsContexts.load(config); // a bad certificate file stops the start with the setting's name
             // unix sockets to PostgreSQL: no TCP options (TCP_NODELAY, keepalive, user timeout) apply there
-            Bootstrap unixSide = epoll ? new Bootstrap().channel(EpollDomainSocketChannel.class) : null;
+            Bootstrap unixSide = epoll ? new Bootstrap().channel(EpollDomainSocketChannel.class)
+                    .option(ChannelOption.ALLOCATOR, LoopBuffers.INSTANCE) : null;
             Proxy proxy = new Proxy(config, loops, new ServerConnector(serverSide, unixSide, tls));
             ServerBootstrap b = new ServerBootstrap().group(boss, workers)
                     .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)

@@ -1,7 +1,8 @@
-// Socket options for both sides in one place: TCP_NODELAY, keepalive and its timers, user timeout.
+// Socket options for both sides in one place: the read allocator, TCP_NODELAY, keepalive and its timers, user timeout.
 package dev.sluice.proxy;
 
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.proxy.relay.LoopBuffers;
 import io.netty.bootstrap.AbstractBootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelOption;
@@ -37,6 +38,7 @@ final class SocketOptions {
     }
 
     private static void apply(SluiceConfig c, boolean epoll, BiConsumer<ChannelOption<Object>, Object> set) {
+        set(set, ChannelOption.ALLOCATOR, LoopBuffers.INSTANCE); // reads reuse one buffer per loop
         set(set, ChannelOption.TCP_NODELAY, true);
         set(set, ChannelOption.SO_KEEPALIVE, c.tcpKeepalive());
         int idle = (int) c.tcpKeepidle().toSeconds();

@@ -92,6 +92,11 @@ public final class FrameScanner {
         if (!paused) {
             scan();
         }
+        if (cumulation != null) {
+            // what waits past this read (a message for a server not yet linked, a partial message) moves out of
+            // the loop's read buffer, so that buffer is back for the next read
+            cumulation = LoopBuffers.INSTANCE.keep(cumulation);
+        }
     }
 
     /** Takes ownership of {@code bytes} and scans them before anything already buffered. */
