@@ -48,8 +48,7 @@ public final class LoopBuffers extends AbstractByteBufAllocator {
 
     @Override
     protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
-        // event loops are FastThreadLocalThreads: their lookup is an array index; other threads use the pool
-        if (initialCapacity <= READ_SIZE && maxCapacity >= READ_SIZE && Thread.currentThread() instanceof FastThreadLocalThread) {
+        if (initialCapacity <= READ_SIZE && maxCapacity >= READ_SIZE && onLoop()) {
             Loop loop = loops.get();
             LoopBuffer b = loop.read;
             if (b.state == LoopBuffer.FREE) {
@@ -72,9 +71,10 @@ public final class LoopBuffers extends AbstractByteBufAllocator {
         }
         int n = src.readableBytes();
         ByteBuf copy = null;
-        if (n <= KEEP_SIZE && Thread.currentThread() instanceof FastThreadLocalThread) {
-            LoopBuffer b = loops.get().kept.pollFirst();
-            copy = toLeakAwareBuffer(b != null ? b.lend() : new LoopBuffer(pooled, KEEP_SIZE, loops.get()).lend());
+        if (n <= KEEP_SIZE && onLoop()) {
+            Loop loop = loops.get();
+            LoopBuffer b = loop.kept.pollFirst();
+            copy = toLeakAwareBuffer((b != null ? b : new LoopBuffer(pooled, KEEP_SIZE, loop)).lend());
         } else if (n <= KEEP_SIZE * 8) {
             copy = pooled.directBuffer(n);
         }
@@ -84,6 +84,11 @@ public final class LoopBuffers extends AbstractByteBufAllocator {
         copy.writeBytes(src);
         src.release();
         return copy;
+    }
+
+    /** Event loops are FastThreadLocalThreads, whose lookup is an array index; other threads use the pool. */
+    private static boolean onLoop() {
+        return Thread.currentThread() instanceof FastThreadLocalThread;
     }
 
     @Override
