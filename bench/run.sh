@@ -32,5 +32,7 @@ echo "bench: sluice pid $SLUICE_PID, log $work/sluice.log" >&2
 # RAISE_MAX_CONNECTIONS=0: never restart the machine's shared PostgreSQL for scenario f (direct is then a probe only)
 # WARMUP=30: every target gets 30 s of select-only before the first round (the harness's 5 s leave a fresh
 # JVM still compiling its relay path; a pooler in service has long passed that)
-WARMUP=${WARMUP:-30} RAISE_MAX_CONNECTIONS=${RAISE_MAX_CONNECTIONS:-0} "$HARNESS" direct=127.0.0.1:5432 pgbouncer=127.0.0.1:6432 \
+# ROUNDS=5: on a shared 2-core machine one 10 s round of the same target swings by 10-20%; the median of three
+# could not tell a 5% difference, which is the size of the margins this benchmark is asked to show
+ROUNDS=${ROUNDS:-5} WARMUP=${WARMUP:-30} RAISE_MAX_CONNECTIONS=${RAISE_MAX_CONNECTIONS:-0} "$HARNESS" direct=127.0.0.1:5432 pgbouncer=127.0.0.1:6432 \
     sluice=127.0.0.1:6433 --pid sluice=$SLUICE_PID --results "${RESULTS_DIR:-$work/results}" "$@"
