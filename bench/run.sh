@@ -34,5 +34,12 @@ echo "bench: sluice pid $SLUICE_PID, log $work/sluice.log" >&2
 # JVM still compiling its relay path; a pooler in service has long passed that)
 # ROUNDS=5: on a shared 2-core machine one 10 s round of the same target swings by 10-20%; the median of three
 # could not tell a 5% difference, which is the size of the margins this benchmark is asked to show
+results=${RESULTS_DIR:-$work/results}
+rc=0
 ROUNDS=${ROUNDS:-5} WARMUP=${WARMUP:-30} RAISE_MAX_CONNECTIONS=${RAISE_MAX_CONNECTIONS:-0} "$HARNESS" direct=127.0.0.1:5432 pgbouncer=127.0.0.1:6432 \
-    sluice=127.0.0.1:6433 --pid sluice=$SLUICE_PID --results "${RESULTS_DIR:-$work/results}" "$@"
+    sluice=127.0.0.1:6433 --pid sluice=$SLUICE_PID --results "$results" "$@" || rc=$?
+# the medians above hide how much rounds disagree; the paired ratios say how sure a difference is
+echo
+echo "Sluice against PgBouncer, round by round (geometric mean of the per-round TPS ratios, 95% interval):"
+[[ -f $results/results.tsv ]] && bench/paired.sh "$results/results.tsv" | tee "$results/paired.md"
+exit $rc
