@@ -78,7 +78,7 @@ for line in open(io):
     else:
         events.append(('write' if call in ('write', 'sendto') else 'read',
                        int(re.search(r'fd: (0x[0-9a-f]+)', rest).group(1), 16)))
-# the 20-odd server sockets carry one write per transaction each; clients one per 1/CLIENTS of them
+# a server socket gets a write every pool_size-th transaction, a client socket every CLIENTS-th: the busy ones are servers
 writes = collections.Counter(fd for what, fd in events if what == 'write')
 servers = {fd for fd, n in writes.items() if n > max(writes.values()) / 4}
 loops, cur = [], []
