@@ -20,9 +20,12 @@ chmod 755 "$work" # the harness runs PgBouncer as the postgres user, writing bel
 userlist=$(cd "$(dirname "$HARNESS")" && pwd)/userlist.txt
 { cat bench/sluice-bench.ini; echo "auth_file = $userlist"; } >"$work/sluice.ini"
 # the harness creates the roles and database; Sluice only needs to be listening when it starts
-java ${SLUICE_JAVA_OPTS:--Xms256m -Xmx512m -XX:+UseParallelGC} -jar "$JAR" --config "$work/sluice.ini" >"$work/sluice.log" 2>&1 &
-SLUICE_PID=$!
-trap 'kill $SLUICE_PID 2>/dev/null; wait $SLUICE_PID 2>/dev/null || true' EXIT
+# in a session of its own, as the harness's PgBouncer (-d): own-session.sh says why this decides the 500-client figures
+. bench/own-session.sh
+trap stop_sluice EXIT
+# shellcheck disable=SC2086 # SLUICE_JAVA_OPTS is a list of JVM options
+start_sluice "$work/sluice.log" "$work/sluice.pid" ${SLUICE_JAVA_OPTS:--Xms256m -Xmx512m -XX:+UseParallelGC} \
+    -jar "$JAR" --config "$work/sluice.ini"
 for _ in $(seq 1 100); do
     grep -q "listening on" "$work/sluice.log" 2>/dev/null && break
     kill -0 $SLUICE_PID 2>/dev/null || { cat "$work/sluice.log" >&2; exit 1; }

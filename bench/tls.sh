@@ -31,8 +31,9 @@ work=$(mktemp -d /tmp/sluice-tls-bench.XXXXXX)
 chmod 755 "$work"
 mkdir "$work/pgb" && chown postgres: "$work/pgb" # PgBouncer runs as postgres and writes its log and pid here
 SLUICE_PID= PGB_PID=
+. "$(dirname "$0")/own-session.sh"
 cleanup() {
-    [[ -n $SLUICE_PID ]] && kill "$SLUICE_PID" 2>/dev/null && wait "$SLUICE_PID" 2>/dev/null
+    stop_sluice
     [[ -z $PGB_PID && -f $work/pgb/pgbouncer.pid ]] && PGB_PID=$(cat "$work/pgb/pgbouncer.pid")
     [[ -n $PGB_PID ]] && kill "$PGB_PID" 2>/dev/null
     true
@@ -92,9 +93,10 @@ client_tls_cert_file = $work/server.crt
 client_tls_key_file = $work/server.key
 server_tls_sslmode = disable
 INI
-java ${SLUICE_JAVA_OPTS:--Xms256m -Xmx512m -XX:+UseParallelGC} -jar "$JAR" --config "$work/sluice.ini" \
-    >"$work/sluice.log" 2>&1 &
-SLUICE_PID=$!
+# each pooler in a session of its own (PgBouncer's -d makes one): bench/own-session.sh says why
+# shellcheck disable=SC2086 # SLUICE_JAVA_OPTS is a list of JVM options
+start_sluice "$work/sluice.log" "$work/sluice.pid" ${SLUICE_JAVA_OPTS:--Xms256m -Xmx512m -XX:+UseParallelGC} \
+    -jar "$JAR" --config "$work/sluice.ini" || die "sluice did not start"
 runuser -u postgres -- pgbouncer -d "$work/pgbouncer.ini" >"$work/pgbouncer.out" 2>&1 || die "pgbouncer: $(cat "$work/pgbouncer.out")"
 for _ in $(seq 1 100); do
     [[ -f $work/pgb/pgbouncer.pid ]] && grep -q "listening on" "$work/sluice.log" 2>/dev/null && break
