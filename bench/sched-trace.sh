@@ -7,7 +7,8 @@
 #   of the run, and prints per transaction:
 #   - wakeups and context switches by kind of task (pgbench, postgres, pooler, idle);
 #   - how often a woken PostgreSQL backend was placed on the pooler's own CPU (the wake-affine decision);
-#   - the pooler's I/O per epoll_wait: r = server read, C = client write, q = client read, S = server write.
+#   - the pooler's I/O per epoll_wait: r = server read, C = client write, q = client read, S = server write;
+#   - the pooler's time on a CPU and waiting on a run queue, and whether it shares pgbench's scheduling group.
 # Run it once per pooler (PgBouncer's pid is in its pidfile) and compare. Needs root for perf's tracepoints.
 set -euo pipefail
 PORT=${1:?usage: bench/sched-trace.sh PORT POOLER_PID [CLIENTS] [SECONDS]}
@@ -17,10 +18,18 @@ SECS=${4:-2}
 command -v perf >/dev/null || { echo "sched-trace: perf is not installed (apt-get install linux-perf)" >&2; exit 1; }
 work=$(mktemp -d /tmp/sched-trace.XXXXXX)
 PGPASSWORD=${BENCH_PASSWORD:-bench-throwaway} pgbench -h 127.0.0.1 -p "$PORT" -U bench -n -S -c "$CLIENTS" -j 2 \
-    -T $((SECS + 8)) bench >"$work/pgbench.log" 2>&1 &
+    -P 1 -T $((SECS + 10)) bench >"$work/pgbench.log" 2>&1 &
 bench=$!
 sleep 5 # past the logins
+# the pooler's threads, on a CPU and waiting on a run queue (ns), over seconds 5-7, before perf slows everything
+schedstat() { cat /proc/"$PID"/task/*/schedstat 2>/dev/null | awk '{ run += $1; wait += $2 } END { print run, wait }'; }
+before=$(schedstat)
+sleep 2
+after=$(schedstat)
 perf record -q -a -e sched:sched_wakeup,sched:sched_switch -o "$work/sched.data" -- sleep "$SECS" >/dev/null 2>&1
+# a pooler in pgbench's scheduling group competes with it for one group's CPU share (bench/own-session.sh)
+group() { cat "/proc/$1/autogroup" 2>/dev/null | awk '{ print $1 }' || true; }
+pooler_group=$(group "$PID") bench_group=$(group "$bench")
 perf record -q -e syscalls:sys_exit_epoll_pwait2,syscalls:sys_exit_epoll_wait,syscalls:sys_enter_write,syscalls:sys_enter_sendto,syscalls:sys_enter_recvfrom \
     -p "$PID" -o "$work/io.data" -- sleep 1 >/dev/null 2>&1
 wait $bench
@@ -28,6 +37,17 @@ tps=$(awk '/^tps/ {print $3}' "$work/pgbench.log")
 [[ -n $tps ]] || { echo "sched-trace: pgbench failed: $(tail -3 "$work/pgbench.log")" >&2; exit 1; }
 perf script -i "$work/sched.data" -F comm,pid,cpu,event,trace >"$work/sched.txt" 2>/dev/null
 perf script -i "$work/io.data" -F event,trace >"$work/io.txt" 2>/dev/null
+# transactions in that window, from pgbench's progress lines for seconds 6 and 7
+window=$(awk '/^progress: [67]\.0 s/ { t += $4 } END { print t + 0 }' "$work/pgbench.log")
+[[ $window != 0 ]] || window=$(awk -v t="$tps" 'BEGIN { print 2 * t }')
+awk -v b="$before" -v a="$after" -v n="$window" 'BEGIN {
+    split(b, x, " "); split(a, y, " ")
+    printf "pooler: %.1f us on a CPU and %.1f us waiting on a run queue per transaction\n", (y[1] - x[1]) / n / 1000, (y[2] - x[2]) / n / 1000
+}'
+if [[ -n $pooler_group ]]; then
+    echo "scheduling groups (autogroup): pooler $pooler_group, pgbench ${bench_group:-?}"
+    [[ $pooler_group == "$bench_group" ]] && echo "  warning: the pooler shares pgbench's group; start it in a session of its own (setsid)"
+fi
 python3 - "$work/sched.txt" "$work/io.txt" "$tps" "$SECS" <<'EOF'
 import collections, re, sys
 

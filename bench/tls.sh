@@ -31,7 +31,7 @@ work=$(mktemp -d /tmp/sluice-tls-bench.XXXXXX)
 chmod 755 "$work"
 mkdir "$work/pgb" && chown postgres: "$work/pgb" # PgBouncer runs as postgres and writes its log and pid here
 SLUICE_PID= PGB_PID=
-. "$(dirname "$0")/own-session.sh"
+. bench/own-session.sh
 cleanup() {
     stop_sluice
     [[ -z $PGB_PID && -f $work/pgb/pgbouncer.pid ]] && PGB_PID=$(cat "$work/pgb/pgbouncer.pid")
