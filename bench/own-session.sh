@@ -4,7 +4,7 @@
 # the default of Debian's and most distributions' kernels) every session is one scheduling group, and the CPU is
 # shared between groups before it is shared between tasks. A pooler started in the benchmark's own session lands
 # in pgbench's group and competes with pgbench for one group's share, while PgBouncer (its own session after -d)
-# has a whole group's share to itself. At 500 clients on 2 cores that alone cost Sluice about 10% of throughput
+# has a whole group's share to itself. At 500 clients on 2 cores that alone cost Sluice 10-20% of throughput
 # against PgBouncer (its loop waited 21-37 us per transaction on the run queue against PgBouncer's 15-25 us, and
 # 0.06 more cores stood idle). In production a pooler runs as a service or a container: a session of its own.
 
